@@ -1,0 +1,62 @@
+import path from "node:path";
+import { createGroupSummary } from "../../analysis/summarizeGroups.js";
+import { usageError } from "../../errors.js";
+import { loadPolicy } from "../../policy/loadPolicy.js";
+import { probeTargets } from "../../probe/probeTargets.js";
+import { groupView } from "../../render/groupView.js";
+import { renderTable } from "../../render/renderTable.js";
+import { dayFile } from "../../store/appendRecords.js";
+import { parseDuration } from "../../util/duration.js";
+import type { CliIo } from "../io.js";
+import { runRounds } from "../runRounds.js";
+
+export interface ProbeOptions {
+  policy?: string;
+  rounds: number;
+  interval?: string;
+  dataDir?: string;
+  concurrency?: number;
+  stream?: boolean;
+  chain?: string[];
+  model?: string[];
+  format: "table" | "json";
+  warmup: boolean;
+}
+
+/** `tierwatch probe`: rounds of per-model probes, each attempt appended to the JSONL store. Exit 0 whatever the models answered. */
+export async function probeCommand(opts: ProbeOptions, io: CliIo): Promise<number> {
+  const { policy, redact, warnings, notice } = await loadPolicy(opts.policy, { env: io.env, cwd: io.cwd });
+  if (notice) io.stderr.write(`${notice}\n`);
+  if (warnings.length > 0) io.stderr.write(`${warnings.length} policy warning(s): \`tierwatch validate\` lists them\n`);
+  const intervalMs = opts.interval ? parseDuration(opts.interval, "--interval") : 0;
+  const targets = probeTargets(policy, { chains: opts.chain, models: opts.model });
+  if (targets.length === 0) throw usageError("nothing to probe: no tier matches --chain/--model");
+  const dataDir = opts.dataDir ? path.resolve(io.cwd, opts.dataDir) : policy.store.dir;
+  const { runId, records } = await runRounds(
+    {
+      policy,
+      redact,
+      targets,
+      dataDir,
+      rounds: opts.rounds,
+      intervalMs,
+      concurrency: opts.concurrency,
+      stream: opts.stream,
+      warm: opts.warmup,
+      progress: opts.format === "table",
+    },
+    io,
+  );
+  const files = [...new Set(records.map((r) => dayFile(dataDir, r.ts)))];
+  if (opts.format === "json") {
+    const rounds = new Set(records.map((r) => r.round)).size;
+    io.stdout.write(`${JSON.stringify({ run_id: runId, data_dir: dataDir, files, rounds, records })}\n`);
+    return 0;
+  }
+  const by = ["chain", "tier", "model"] as const;
+  const summary = createGroupSummary(by);
+  for (const r of records) summary.add(r);
+  io.stdout.write(renderTable(groupView(summary.rows(), by, `run ${runId}: ${records.length} attempt(s)`)));
+  io.stderr.write(`records appended to ${files.join(", ")}\n`);
+  return 0;
+}

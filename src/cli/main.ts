@@ -1,0 +1,151 @@
+import { Command, CommanderError, Option } from "commander";
+import { ExitCode, TierwatchError } from "../errors.js";
+import { demoCommand } from "./commands/demo.js";
+import { initCommand } from "./commands/init.js";
+import { mockCommand } from "./commands/mock.js";
+import { probeCommand } from "./commands/probe.js";
+import { reportCommand } from "./commands/report.js";
+import { schemaCommand } from "./commands/schema.js";
+import { validateCommand } from "./commands/validate.js";
+import { processIo, type CliIo } from "./io.js";
+import { oneOf, port, positiveInt } from "./parseOptions.js";
+import { printProblems } from "./printProblems.js";
+
+const METRICS_HELP = `
+Metrics:
+  success rate     ok attempts / sent attempts (skipped ones, circuit open, are counted apart),
+                   with a 95 % Wilson score interval and the sample size
+  p50/p95/p99      exact quantiles over ok attempts: the inverted empirical CDF that averages at a
+                   jump (numpy's averaged_inverted_cdf)
+  in SLO           ok attempts within the chain's slo.p95_ms / sent attempts
+  fallback         chain requests that tier 1 did not serve / chain requests (from chain runs, or by
+                   replaying each probe round down the chain: a tier serves when ok within its timeout)
+  exhausted        chain requests that no tier served / chain requests`;
+
+const EXIT_HELP = `
+Exit codes: 0 done · 1 a check failed (--strict) · 2 usage or policy error, nothing sent ·
+            3 a file or directory could not be read or written · 4 no data in the window · 70 internal error`;
+
+const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
+
+/** Builds the command tree; each action resolves to an exit code. */
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command("tierwatch")
+    .description("Probe, record and analyse LLM fallback tiers behind one OpenAI-compatible gateway")
+    .version("0.1.0")
+    .showSuggestionAfterError(true)
+    .addHelpText("after", EXIT_HELP)
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride();
+
+  const format = (names: readonly string[], fallback: string) =>
+    new Option("--format <format>", `output: ${names.join(", ")}`).argParser(oneOf(names)).default(fallback);
+
+  program
+    .command("init")
+    .description("write a commented starter policy (and its JSON Schema) to edit")
+    .option("--file <path>", "where to write it", "tierwatch.yaml")
+    .option("--force", "overwrite an existing file")
+    .action(async (opts) => setExit(await initCommand(opts, io)));
+
+  program
+    .command("validate")
+    .description("check a policy: every problem with its path, and the production checklist as warnings")
+    .option("--policy <file>", "policy file (default ./tierwatch.yaml)")
+    .option("--strict", "exit 1 when there are warnings")
+    .option("--offline", "do not require the endpoints' environment variables")
+    .addOption(format(["table", "json"], "table"))
+    .action(async (opts) => setExit(await validateCommand(opts, io)));
+
+  program
+    .command("schema")
+    .description("print the policy's JSON Schema (for editors)")
+    .action(async () => setExit(await schemaCommand(io)));
+
+  program
+    .command("probe")
+    .description("probe every (endpoint, model) of the policy and append one record per attempt")
+    .option("--policy <file>", "policy file (default ./tierwatch.yaml, or FB_OPENAI_BASE_URL alone)")
+    .option("--rounds <n>", "how many rounds", positiveInt, 1)
+    .option("--interval <duration>", "time between round starts, e.g. 30s")
+    .option("--data-dir <dir>", "where records go (default: the policy's store.dir)")
+    .option("--concurrency <k>", "requests in flight at once", positiveInt)
+    .option("--stream", "probe with streaming (overrides probe.stream)")
+    .option("--no-stream", "probe without streaming")
+    .option("--chain <name>", "only the tiers of this chain (repeatable)", collect)
+    .option("--model <name>", "only this model (repeatable)", collect)
+    .option("--no-warmup", "do not open connections before each round")
+    .addOption(format(["table", "json"], "table"))
+    .addHelpText("after", "\nProbe exits 0 when its rounds ran, whatever the models answered: failures are data.")
+    .action(async (opts) => setExit(await probeCommand(opts, io)));
+
+  program
+    .command("report")
+    .description("success rate, latency and fallback per model, tier, chain and region")
+    .argument("[paths...]", "record files, directories or globs (default: the policy's data directory)")
+    .option("--policy <file>", "policy file, for tier timeouts and SLOs (default ./tierwatch.yaml if present)")
+    .option("--data-dir <dir>", "data directory to read")
+    .option("--since <when>", "start of the window: a duration back (7d, 12h) or an ISO date")
+    .option("--until <when>", "end of the window (exclusive), ISO date or duration back")
+    .option("--chain <name>", "only this chain (repeatable)", collect)
+    .option("--model <name>", "only this model (repeatable)", collect)
+    .option("--endpoint <name>", "only this endpoint (repeatable)", collect)
+    .option("--region <name>", "only this region (repeatable)", collect)
+    .option("--by <dims>", "group by model, tier, chain, endpoint, region, hour, day", "chain,tier,model")
+    .option("--bucket <duration>", "a time series with buckets of this size (1h, 1d)")
+    .option("--strict", "exit 1 when any line could not be read")
+    .addOption(format(["table", "json", "csv", "markdown"], "table"))
+    .addHelpText("after", METRICS_HELP)
+    .action(async (paths, opts) => setExit(await reportCommand(paths, opts, io)));
+
+  program
+    .command("mock")
+    .description("serve the fault-injecting OpenAI-compatible simulator")
+    .requiredOption("--scenario <file>", "scenario file (see fixtures/scenarios/)")
+    .option("--port <n>", "port (0 picks a free one)", port, 8787)
+    .option("--host <addr>", "address to listen on", "127.0.0.1")
+    .option("--seed <n>", "random seed (default: the scenario's)", (v) => Number.parseInt(v, 10))
+    .action(async (opts) => setExit(await mockCommand(opts, io)));
+
+  program
+    .command("demo")
+    .description("run tierwatch against its built-in simulator: no network, no tokens")
+    .option("--rounds <n>", "how many rounds", positiveInt, 36)
+    .option("--data-dir <dir>", "where records go (default: a new temporary directory)")
+    .option("--seed <n>", "simulator seed", (v) => Number.parseInt(v, 10))
+    .addOption(format(["table", "json"], "table"))
+    .action(async (opts) => setExit(await demoCommand(opts, io)));
+
+  return program;
+}
+
+/** The CLI entry point: runs one command and maps every error to a documented exit code. Never throws. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let code: number = ExitCode.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+function reportError(err: unknown, io: CliIo): number {
+  if (err instanceof CommanderError) {
+    // commander has already printed its message (or the help); --help and --version exit 0
+    return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (err instanceof TierwatchError) {
+    io.stderr.write(`tierwatch: ${err.message}\n`);
+    printProblems(io, err.problems);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  io.stderr.write(`tierwatch: internal error: ${e?.message ?? String(err)}\n`);
+  if (io.env.TIERWATCH_DEBUG) io.stderr.write(`${e?.stack ?? ""}\n`);
+  else io.stderr.write("  this is a bug; run again with TIERWATCH_DEBUG=1 for details and report it\n");
+  return ExitCode.internal;
+}

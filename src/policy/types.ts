@@ -1,0 +1,110 @@
+import type { Status } from "../probe/status.js";
+
+/** A chat message as OpenAI-compatible endpoints take it. */
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+/** An OpenAI-compatible endpoint (a gateway, a region). The key is held only to send it. */
+export interface Endpoint {
+  name: string;
+  baseUrl: string;
+  apiKey: string | undefined;
+  headers: Record<string, string>;
+  region: string | undefined;
+  provider: string | undefined;
+  /** response headers that name the target a gateway routed to, first present wins */
+  servedByHeaders: string[];
+}
+
+/** Retries on one tier before switching to the next. */
+export interface RetrySpec {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  jitter: "full" | "none";
+  retryOn: Status[];
+  respectRetryAfter: boolean;
+  maxRetryAfterMs: number;
+}
+
+/** Circuit breaker per (endpoint, model). */
+export interface BreakerSpec {
+  enabled: boolean;
+  failureThreshold: number;
+  cooldownMs: number;
+}
+
+/** Price per million tokens, in USD. */
+export interface Price {
+  inputPerMTok: number;
+  outputPerMTok: number;
+}
+
+/** One tier of a chain, with every control resolved (chain defaults applied). */
+export interface Tier {
+  /** 1-based position in the chain */
+  index: number;
+  model: string;
+  endpoint: string;
+  provider: string | undefined;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  ttftTimeoutMs: number | undefined;
+  stallTimeoutMs: number | undefined;
+  price: Price | undefined;
+  contextWindow: number | undefined;
+  quality: number | undefined;
+  pin: boolean;
+  retry: RetrySpec;
+  breaker: BreakerSpec;
+  headers: Record<string, string>;
+}
+
+/** Service level objectives of a chain. */
+export interface Slo {
+  successRate: number | undefined;
+  p95Ms: number | undefined;
+}
+
+/** An ordered fallback chain. */
+export interface Chain {
+  name: string;
+  tiers: Tier[];
+  deadlineMs: number | undefined;
+  maxDepth: number;
+  hedgeAfterMs: number | undefined;
+  malformedChunk: "fail" | "skip";
+  slo: Slo;
+}
+
+/** Optional checks on a probe's answer; any that fails makes the attempt `expectation_failed`. */
+export interface Expectation {
+  contains: string | undefined;
+  regex: string | undefined;
+  json: boolean;
+  jsonSchema: Record<string, unknown> | undefined;
+  finishReason: string[];
+}
+
+/** What a probe sends and expects. */
+export interface ProbeSpec {
+  messages: ChatMessage[];
+  maxTokens: number;
+  stream: boolean;
+  temperature: number | undefined;
+  concurrency: number;
+  expect: Expectation;
+}
+
+/** A validated policy: the one input that drives probing, the engine, replay and recommendations. */
+export interface Policy {
+  version: 1;
+  /** where it came from: a file path, or a description of the built-in default */
+  source: string;
+  endpoints: Record<string, Endpoint>;
+  chains: Record<string, Chain>;
+  probe: ProbeSpec;
+  store: { dir: string };
+}

@@ -1,0 +1,344 @@
+import { Ajv } from "ajv";
+import type { Problem } from "../errors.js";
+import { DEFAULT_RETRY_ON, type Status } from "../probe/status.js";
+import { describeValue, schemaProblems } from "../util/schemaProblems.js";
+import { didYouMean, formatPath } from "../util/paths.js";
+import { inferProvider } from "./inferProvider.js";
+import { policySchema } from "./schema.js";
+import { substituteEnv } from "./substituteEnv.js";
+import type { BreakerSpec, Chain, Endpoint, Policy, ProbeSpec, RetrySpec, Tier } from "./types.js";
+
+/** What validation found: the policy when there is no error, every problem either way, and the secrets to redact. */
+export interface Validated {
+  policy: Policy | undefined;
+  problems: Problem[];
+  secrets: string[];
+}
+
+export const DEFAULT_BASE_URL_ENV = "FB_OPENAI_BASE_URL";
+export const DEFAULT_API_KEY_ENV = "FB_API_KEY_SECRET";
+
+const DEFAULTS = {
+  timeoutMs: 20_000,
+  retry: {
+    maxAttempts: 2,
+    baseDelayMs: 250,
+    maxDelayMs: 4000,
+    jitter: "full",
+    retryOn: DEFAULT_RETRY_ON,
+    respectRetryAfter: true,
+    maxRetryAfterMs: 10_000,
+  } satisfies RetrySpec,
+  breaker: { enabled: true, failureThreshold: 5, cooldownMs: 60_000 } satisfies BreakerSpec,
+  probe: { maxTokens: 8, concurrency: 8 },
+  storeDir: "./tierwatch-data",
+  servedByHeaders: ["x-served-by", "x-litellm-model-id", "x-litellm-model-api-base", "x-portkey-last-used-option-index"],
+};
+
+let compiled: ReturnType<Ajv["compile"]> | undefined;
+function schemaValidator(): ReturnType<Ajv["compile"]> {
+  compiled ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(policySchema);
+  return compiled;
+}
+
+/** Validates a parsed policy document (pure: the environment is passed in) and resolves every default. */
+export function validatePolicy(
+  doc: unknown,
+  options: {
+    env: Readonly<Record<string, string | undefined>>;
+    source: string;
+    /** nothing will be sent (report, replay): unset variables in endpoints are not an error */
+    offline?: boolean;
+  },
+): Validated {
+  const { env, source } = options;
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
+    return {
+      policy: undefined,
+      problems: [{ path: "(top level)", message: "must be a mapping with version, endpoints and chains", severity: "error" }],
+      secrets: [],
+    };
+  }
+  const withDefaults = applyEndpointDefaults(doc as Record<string, unknown>);
+  const sub = substituteEnv(withDefaults, env, options.offline === true);
+  const problems: Problem[] = [...sub.problems];
+  const validate = schemaValidator();
+  if (!validate(sub.value)) problems.push(...schemaProblems(validate.errors));
+  const raw = sub.value as RawPolicy;
+  const secrets = [...sub.secrets];
+  for (const e of Object.values(raw.endpoints ?? {})) if (typeof e?.api_key === "string" && e.api_key) secrets.push(e.api_key);
+  problems.push(...literalKeyProblems(doc as Record<string, unknown>));
+  if (problems.some((p) => p.severity === "error")) return { policy: undefined, problems, secrets };
+
+  const endpoints = buildEndpoints(raw, problems, options.offline === true);
+  const chains: Record<string, Chain> = {};
+  for (const [name, c] of Object.entries(raw.chains)) chains[name] = buildChain(name, c, endpoints, problems);
+  const probe = buildProbe(raw.probe ?? {}, problems);
+  if (problems.some((p) => p.severity === "error")) return { policy: undefined, problems, secrets };
+  return {
+    policy: { version: 1, source, endpoints, chains, probe, store: { dir: raw.store?.dir ?? DEFAULTS.storeDir } },
+    problems,
+    secrets,
+  };
+}
+
+// The guide's defaults: an endpoint without base_url or api_key takes FB_OPENAI_BASE_URL / FB_API_KEY_SECRET.
+function applyEndpointDefaults(doc: Record<string, unknown>): Record<string, unknown> {
+  const endpoints = doc.endpoints;
+  if (endpoints === undefined) {
+    return { ...doc, endpoints: { default: { base_url: `\${${DEFAULT_BASE_URL_ENV}}`, api_key: `\${${DEFAULT_API_KEY_ENV}:-}` } } };
+  }
+  if (endpoints === null || typeof endpoints !== "object" || Array.isArray(endpoints)) return doc;
+  const out: Record<string, unknown> = {};
+  for (const [name, e] of Object.entries(endpoints)) {
+    if (e === null || typeof e !== "object" || Array.isArray(e)) {
+      out[name] = e;
+      continue;
+    }
+    const ep = { ...(e as Record<string, unknown>) };
+    ep.base_url ??= `\${${DEFAULT_BASE_URL_ENV}}`;
+    ep.api_key ??= `\${${DEFAULT_API_KEY_ENV}:-}`;
+    out[name] = ep;
+  }
+  return { ...doc, endpoints: out };
+}
+
+function literalKeyProblems(doc: Record<string, unknown>): Problem[] {
+  const endpoints = doc.endpoints;
+  if (endpoints === null || typeof endpoints !== "object") return [];
+  const out: Problem[] = [];
+  for (const [name, e] of Object.entries(endpoints as Record<string, unknown>)) {
+    const key = (e as Record<string, unknown> | null)?.api_key;
+    if (typeof key === "string" && key !== "" && !key.includes("${")) {
+      out.push({
+        path: formatPath(["endpoints", name, "api_key"]),
+        message: "the key is written in the file; write ${YOUR_ENV_VAR} and export the key instead",
+        severity: "warning",
+      });
+    }
+  }
+  return out;
+}
+
+interface RawRetry {
+  max_attempts?: number;
+  base_delay_ms?: number;
+  max_delay_ms?: number;
+  jitter?: "full" | "none";
+  retry_on?: Status[];
+  respect_retry_after?: boolean;
+  max_retry_after_ms?: number;
+}
+interface RawBreaker {
+  enabled?: boolean;
+  failure_threshold?: number;
+  cooldown_ms?: number;
+}
+interface RawTier {
+  model: string;
+  endpoint?: string;
+  provider?: string;
+  timeout_ms?: number;
+  connect_timeout_ms?: number;
+  ttft_timeout_ms?: number;
+  stall_timeout_ms?: number;
+  price?: { input_per_mtok: number; output_per_mtok: number };
+  context_window?: number;
+  quality?: number;
+  pin?: boolean;
+  retry?: RawRetry;
+  breaker?: RawBreaker;
+  headers?: Record<string, string>;
+}
+interface RawChain {
+  tiers: RawTier[];
+  retry?: RawRetry;
+  breaker?: RawBreaker;
+  deadline_ms?: number;
+  max_depth?: number;
+  hedge_after_ms?: number;
+  malformed_chunk?: "fail" | "skip";
+  slo?: { success_rate?: number; p95_ms?: number };
+}
+interface RawPolicy {
+  endpoints?: Record<
+    string,
+    { base_url?: string; api_key?: string; region?: string; provider?: string; headers?: Record<string, string>; served_by_header?: string[] }
+  >;
+  chains: Record<string, RawChain>;
+  probe?: {
+    messages?: { role: string; content: string }[];
+    max_tokens?: number;
+    stream?: boolean;
+    temperature?: number;
+    concurrency?: number;
+    expect?: { contains?: string; regex?: string; json?: boolean; json_schema?: Record<string, unknown>; finish_reason?: string | string[] };
+  };
+  store?: { dir?: string };
+}
+
+function buildEndpoints(raw: RawPolicy, problems: Problem[], offline: boolean): Record<string, Endpoint> {
+  const out: Record<string, Endpoint> = {};
+  for (const [name, e] of Object.entries(raw.endpoints ?? {})) {
+    const path = ["endpoints", name, "base_url"];
+    const baseUrl = (e.base_url ?? "").replace(/\/+$/, "");
+    let url: URL | undefined;
+    // offline (report, replay): an endpoint whose variables are unset is never contacted, so it need not parse
+    if (!(offline && baseUrl.includes("${"))) {
+      try {
+        url = new URL(baseUrl);
+      } catch {
+        problems.push({ path: formatPath(path), message: `is not a URL (got ${describeValue(baseUrl)}); write it like https://gateway.example.com/v1`, severity: "error" });
+      }
+    }
+    if (url && url.protocol !== "http:" && url.protocol !== "https:") {
+      problems.push({ path: formatPath(path), message: `must start with http:// or https:// (got ${url.protocol})`, severity: "error" });
+    }
+    if (url && (url.username || url.password)) {
+      problems.push({ path: formatPath(path), message: "must not carry credentials; put the key in api_key: ${ENV_VAR}", severity: "error" });
+    }
+    out[name] = {
+      name,
+      baseUrl,
+      apiKey: e.api_key ? e.api_key : undefined,
+      headers: e.headers ?? {},
+      region: e.region,
+      provider: e.provider,
+      servedByHeaders: (e.served_by_header ?? DEFAULTS.servedByHeaders).map((h) => h.toLowerCase()),
+    };
+  }
+  return out;
+}
+
+function buildRetry(base: RetrySpec, r: RawRetry | undefined, path: (string | number)[], problems: Problem[]): RetrySpec {
+  const spec: RetrySpec = {
+    maxAttempts: r?.max_attempts ?? base.maxAttempts,
+    baseDelayMs: r?.base_delay_ms ?? base.baseDelayMs,
+    maxDelayMs: r?.max_delay_ms ?? base.maxDelayMs,
+    jitter: r?.jitter ?? base.jitter,
+    retryOn: r?.retry_on ?? base.retryOn,
+    respectRetryAfter: r?.respect_retry_after ?? base.respectRetryAfter,
+    maxRetryAfterMs: r?.max_retry_after_ms ?? base.maxRetryAfterMs,
+  };
+  if (r && spec.baseDelayMs > spec.maxDelayMs) {
+    problems.push({
+      path: formatPath([...path, "base_delay_ms"]),
+      message: `must not exceed max_delay_ms (${spec.baseDelayMs} > ${spec.maxDelayMs})`,
+      severity: "error",
+    });
+  }
+  if (r?.retry_on?.includes("ok")) {
+    problems.push({ path: formatPath([...path, "retry_on"]), message: "ok is a success and cannot be retried", severity: "error" });
+  }
+  return spec;
+}
+
+function buildBreaker(base: BreakerSpec, b: RawBreaker | undefined): BreakerSpec {
+  return {
+    enabled: b?.enabled ?? base.enabled,
+    failureThreshold: b?.failure_threshold ?? base.failureThreshold,
+    cooldownMs: b?.cooldown_ms ?? base.cooldownMs,
+  };
+}
+
+function buildChain(name: string, c: RawChain, endpoints: Record<string, Endpoint>, problems: Problem[]): Chain {
+  const chainPath = ["chains", name];
+  const retry = buildRetry(DEFAULTS.retry, c.retry, [...chainPath, "retry"], problems);
+  const breaker = buildBreaker(DEFAULTS.breaker, c.breaker);
+  const endpointNames = Object.keys(endpoints);
+  const tiers: Tier[] = c.tiers.map((t, i) => {
+    const path = [...chainPath, "tiers", i];
+    let endpoint = t.endpoint;
+    if (endpoint === undefined) {
+      if (endpointNames.length === 1) endpoint = endpointNames[0]!;
+      else {
+        problems.push({
+          path: formatPath([...path, "endpoint"]),
+          message: `is required when there are several endpoints (one of ${endpointNames.join(", ")})`,
+          severity: "error",
+        });
+        endpoint = "";
+      }
+    } else if (!endpoints[endpoint]) {
+      const hint = didYouMean(endpoint, endpointNames);
+      problems.push({
+        path: formatPath([...path, "endpoint"]),
+        message: `names no endpoint${hint ? ` (did you mean ${hint}?)` : ` (endpoints: ${endpointNames.join(", ")})`}`,
+        severity: "error",
+      });
+    }
+    const timeoutMs = t.timeout_ms ?? DEFAULTS.timeoutMs;
+    for (const key of ["connect_timeout_ms", "ttft_timeout_ms", "stall_timeout_ms"] as const) {
+      const v = t[key];
+      if (v !== undefined && v > timeoutMs) {
+        problems.push({ path: formatPath([...path, key]), message: `${v} exceeds the tier's timeout_ms (${timeoutMs}); it would never fire`, severity: "warning" });
+      }
+    }
+    return {
+      index: i + 1,
+      model: t.model,
+      endpoint,
+      provider: t.provider ?? endpoints[endpoint]?.provider ?? inferProvider(t.model),
+      timeoutMs,
+      connectTimeoutMs: t.connect_timeout_ms ?? timeoutMs,
+      ttftTimeoutMs: t.ttft_timeout_ms,
+      stallTimeoutMs: t.stall_timeout_ms,
+      price: t.price ? { inputPerMTok: t.price.input_per_mtok, outputPerMTok: t.price.output_per_mtok } : undefined,
+      contextWindow: t.context_window,
+      quality: t.quality,
+      pin: t.pin ?? false,
+      retry: buildRetry(retry, t.retry, [...path, "retry"], problems),
+      breaker: buildBreaker(breaker, t.breaker),
+      headers: t.headers ?? {},
+    };
+  });
+  if (c.max_depth !== undefined && c.max_depth > tiers.length) {
+    problems.push({
+      path: formatPath([...chainPath, "max_depth"]),
+      message: `is ${c.max_depth} but the chain has ${tiers.length} tier(s)`,
+      severity: "warning",
+    });
+  }
+  return {
+    name,
+    tiers,
+    deadlineMs: c.deadline_ms,
+    maxDepth: Math.min(c.max_depth ?? tiers.length, tiers.length),
+    hedgeAfterMs: c.hedge_after_ms,
+    malformedChunk: c.malformed_chunk ?? "fail",
+    slo: { successRate: c.slo?.success_rate, p95Ms: c.slo?.p95_ms },
+  };
+}
+
+function buildProbe(p: NonNullable<RawPolicy["probe"]>, problems: Problem[]): ProbeSpec {
+  const expect = p.expect ?? {};
+  if (expect.regex !== undefined) {
+    try {
+      new RegExp(expect.regex);
+    } catch (err) {
+      problems.push({ path: "probe.expect.regex", message: `is not a valid regular expression: ${(err as Error).message}`, severity: "error" });
+    }
+  }
+  if (expect.json_schema !== undefined) {
+    try {
+      new Ajv({ strict: false }).compile(expect.json_schema);
+    } catch (err) {
+      problems.push({ path: "probe.expect.json_schema", message: `is not a valid JSON Schema: ${(err as Error).message}`, severity: "error" });
+    }
+  }
+  const fr = expect.finish_reason;
+  return {
+    messages: p.messages ?? [{ role: "user", content: "healthcheck" }],
+    maxTokens: p.max_tokens ?? DEFAULTS.probe.maxTokens,
+    stream: p.stream ?? false,
+    temperature: p.temperature,
+    concurrency: p.concurrency ?? DEFAULTS.probe.concurrency,
+    expect: {
+      contains: expect.contains,
+      regex: expect.regex,
+      json: expect.json ?? false,
+      jsonSchema: expect.json_schema,
+      finishReason: fr === undefined ? ["stop", "length"] : Array.isArray(fr) ? fr : [fr],
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { Endpoint, Tier } from "../policy/types.js";
+import { RECORD_VERSION, type AttemptRecord } from "../store/record.js";
+import type { Redactor } from "../util/redact.js";
+import { costOf } from "./costOf.js";
+import type { AttemptResult } from "./runAttempt.js";
+
+/** Where an attempt belongs: run, round, chain, tier. */
+export interface AttemptContext {
+  runId: string;
+  round?: number;
+  requestId: string;
+  origin: "probe" | "chain" | "app";
+  chain: string | null;
+  tier: Tier;
+  endpoint: Endpoint;
+  attempt: number;
+  stream: boolean;
+}
+
+/** Builds the stored record of one attempt; the error text passes through the redactor. */
+export function attemptRecord(result: AttemptResult, ctx: AttemptContext, redact: Redactor): AttemptRecord {
+  const rec: AttemptRecord = {
+    v: RECORD_VERSION,
+    ts: new Date(result.startedAt).toISOString(),
+    run_id: ctx.runId,
+    request_id: ctx.requestId,
+    kind: "probe",
+    origin: ctx.origin,
+    chain: ctx.chain,
+    tier: ctx.tier.index,
+    model: ctx.tier.model,
+    endpoint: ctx.endpoint.name,
+    region: ctx.endpoint.region ?? null,
+    attempt: ctx.attempt,
+    status: result.status,
+    http_status: result.httpStatus,
+    latency_ms: result.latencyMs,
+    ttft_ms: result.ttftMs,
+    stream: ctx.stream,
+    served_model: result.servedModel,
+    served_target: result.servedTarget,
+    served_tier: null,
+    fallback: null,
+    prompt_tokens: result.promptTokens,
+    completion_tokens: result.completionTokens,
+    cost_usd: costOf(ctx.tier.price, result.promptTokens, result.completionTokens),
+    error_code: result.errorCode,
+    error: result.error === null ? null : redact(result.error).slice(0, 300),
+    retry_after_ms: result.retryAfterMs,
+  };
+  if (ctx.round !== undefined) rec.round = ctx.round;
+  return rec;
+}

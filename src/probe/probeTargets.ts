@@ -1,0 +1,27 @@
+import type { Endpoint, Policy, Tier } from "../policy/types.js";
+
+/** One distinct (endpoint, model) to probe, with the chain and tier it first appears in (whose timeouts apply). */
+export interface ProbeTarget {
+  endpoint: Endpoint;
+  model: string;
+  chain: string;
+  tier: Tier;
+}
+
+/** Every distinct (endpoint, model) of every chain, in policy order; a model in several chains is probed once. */
+export function probeTargets(policy: Policy, filter: { chains?: string[]; models?: string[] } = {}): ProbeTarget[] {
+  const seen = new Set<string>();
+  const out: ProbeTarget[] = [];
+  for (const chain of Object.values(policy.chains)) {
+    if (filter.chains && !filter.chains.includes(chain.name)) continue;
+    for (const tier of chain.tiers) {
+      if (filter.models && !filter.models.includes(tier.model)) continue;
+      const key = `${tier.endpoint}\0${tier.model}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const endpoint = policy.endpoints[tier.endpoint];
+      if (endpoint) out.push({ endpoint, model: tier.model, chain: chain.name, tier });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,338 @@
+import { request } from "undici";
+import type { ChatMessage, Endpoint, Expectation } from "../policy/types.js";
+import { checkAnswer } from "./checkAnswer.js";
+import { classifyHttpError, networkErrorCode, parseRetryAfter } from "./classifyHttpError.js";
+import { createSseParser } from "./sseParser.js";
+import type { Status } from "./status.js";
+import type { Transport } from "./transport.js";
+
+/** One request to one model, with every deadline that applies to it. */
+export interface AttemptSpec {
+  endpoint: Endpoint;
+  model: string;
+  messages: readonly ChatMessage[];
+  /** other chat parameters sent as they are (max_tokens, temperature, response_format, ...) */
+  params?: Record<string, unknown>;
+  stream: boolean;
+  /** hard deadline for the whole attempt: connect, headers and the complete body */
+  timeoutMs: number;
+  /** deadline for response headers (connection included) */
+  connectTimeoutMs?: number;
+  /** deadline for the first content token, from the start */
+  ttftTimeoutMs?: number;
+  /** longest silence between stream chunks */
+  stallTimeoutMs?: number;
+  headers?: Record<string, string>;
+  requestId: string;
+  expect?: Expectation;
+  malformedChunk?: "fail" | "skip";
+  /** aborts the attempt from outside (hedging, a chain deadline) */
+  signal?: AbortSignal;
+  /** receives stream content as it arrives */
+  onToken?: (text: string) => void;
+}
+
+/** What one attempt measured and how it ended. */
+export interface AttemptResult {
+  status: Status;
+  httpStatus: number | null;
+  /** wall-clock start, epoch ms */
+  startedAt: number;
+  latencyMs: number;
+  /** time to the first content token, streams only */
+  ttftMs: number | null;
+  /** whether response headers arrived (a failure before them is safe to retry) */
+  gotHeaders: boolean;
+  servedModel: string | null;
+  servedTarget: string | null;
+  content: string | null;
+  finishReason: string | null;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  errorCode: string | null;
+  error: string | null;
+  retryAfterMs: number | null;
+}
+
+const MAX_BODY = 8 * 1024 * 1024;
+const USER_AGENT = "tierwatch/0.1";
+
+interface Stop {
+  status: Status;
+  code: string;
+  message: string;
+}
+
+/** Sends one chat completion and classifies the outcome; it never throws and never outlives `timeoutMs`. */
+export async function runAttempt(spec: AttemptSpec, transport: Transport): Promise<AttemptResult> {
+  const startedAt = transport.now();
+  const t0 = performance.now();
+  const controller = new AbortController();
+  let stop: Stop | undefined;
+  const abort = (s: Stop) => {
+    if (stop) return;
+    stop = s;
+    controller.abort();
+  };
+  const timers: NodeJS.Timeout[] = [];
+  const after = (ms: number, s: Stop) => {
+    const t = setTimeout(() => abort(s), Math.max(0, ms));
+    timers.push(t);
+    return t;
+  };
+  const elapsed = () => performance.now() - t0;
+
+  const result: AttemptResult = {
+    status: "ok",
+    httpStatus: null,
+    startedAt,
+    latencyMs: 0,
+    ttftMs: null,
+    gotHeaders: false,
+    servedModel: null,
+    servedTarget: null,
+    content: null,
+    finishReason: null,
+    promptTokens: null,
+    completionTokens: null,
+    errorCode: null,
+    error: null,
+    retryAfterMs: null,
+  };
+  const finish = (status: Status, errorCode: string | null = null, error: string | null = null): AttemptResult => {
+    result.latencyMs = round(elapsed());
+    result.status = status;
+    result.errorCode = errorCode;
+    result.error = error;
+    return result;
+  };
+
+  after(spec.timeoutMs, { status: "timeout", code: "deadline", message: `no complete answer within ${spec.timeoutMs} ms` });
+  const headersTimer =
+    spec.connectTimeoutMs !== undefined && spec.connectTimeoutMs < spec.timeoutMs
+      ? after(spec.connectTimeoutMs, { status: "timeout", code: "headers", message: `no response headers within ${spec.connectTimeoutMs} ms` })
+      : undefined;
+  const ttftTimer =
+    spec.stream && spec.ttftTimeoutMs !== undefined
+      ? after(spec.ttftTimeoutMs, { status: "ttft_timeout", code: "ttft", message: `no first token within ${spec.ttftTimeoutMs} ms` })
+      : undefined;
+  let stallTimer: NodeJS.Timeout | undefined;
+  const touch = () => {
+    if (spec.stallTimeoutMs === undefined) return;
+    if (stallTimer) clearTimeout(stallTimer);
+    stallTimer = after(spec.stallTimeoutMs, {
+      status: "stream_stalled",
+      code: "stall",
+      message: `the stream went silent for ${spec.stallTimeoutMs} ms`,
+    });
+  };
+  const onOuterAbort = () => abort({ status: "timeout", code: "cancelled", message: "cancelled by the caller" });
+  if (spec.signal?.aborted) onOuterAbort();
+  spec.signal?.addEventListener("abort", onOuterAbort, { once: true });
+
+  try {
+    const body: Record<string, unknown> = { model: spec.model, messages: spec.messages, ...spec.params, stream: spec.stream };
+    if (spec.stream) body.stream_options = { include_usage: true };
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      accept: spec.stream ? "text/event-stream" : "application/json",
+      "user-agent": USER_AGENT,
+      "x-request-id": spec.requestId,
+      ...spec.endpoint.headers,
+      ...spec.headers,
+    };
+    if (spec.endpoint.apiKey) headers.authorization = `Bearer ${spec.endpoint.apiKey}`;
+    const res = await request(`${spec.endpoint.baseUrl}/chat/completions`, {
+      dispatcher: transport.dispatcher,
+      method: "POST",
+      headers,
+      body: JSON.stringify(body),
+      signal: controller.signal,
+    });
+    if (headersTimer) clearTimeout(headersTimer);
+    result.gotHeaders = true;
+    result.httpStatus = res.statusCode;
+    result.servedTarget = firstHeader(res.headers, spec.endpoint.servedByHeaders);
+    touch();
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      const text = await readText(res.body, 64 * 1024, touch);
+      const cls = classifyHttpError(res.statusCode, text);
+      result.retryAfterMs = parseRetryAfter(
+        headerValue(res.headers["retry-after"]),
+        headerValue(res.headers["retry-after-ms"]),
+        transport.now(),
+      );
+      return finish(cls.status, cls.errorCode, cls.message);
+    }
+    const contentType = headerValue(res.headers["content-type"]) ?? "";
+    if (spec.stream && !contentType.includes("json")) {
+      return await readStream(res.body, spec, result, t0, { touch, abort, ttftTimer, finish });
+    }
+    const text = await readText(res.body, MAX_BODY, touch);
+    return judgeJson(text, spec, result, finish);
+  } catch (err) {
+    if (stop) return finish(stop.status, stop.code, stop.message);
+    if (result.gotHeaders) {
+      return finish("truncated", "cut", `the connection closed before the answer was complete (${describe(err)})`);
+    }
+    return finish("network", networkErrorCode(err), describe(err));
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    if (stallTimer) clearTimeout(stallTimer);
+    spec.signal?.removeEventListener("abort", onOuterAbort);
+  }
+}
+
+type Finish = (status: Status, errorCode?: string | null, error?: string | null) => AttemptResult;
+
+function judgeJson(text: string, spec: AttemptSpec, result: AttemptResult, finish: Finish): AttemptResult {
+  let json: ChatCompletion;
+  try {
+    json = JSON.parse(text) as ChatCompletion;
+  } catch {
+    return finish("bad_response", "invalid_json", `the response is not valid JSON: ${text.slice(0, 80)}`);
+  }
+  const choice = Array.isArray(json?.choices) ? json.choices[0] : undefined;
+  if (!choice || typeof choice.message !== "object" || choice.message === null) {
+    if (json && typeof json === "object" && "error" in json) {
+      return finish("server_error", "error_body", `HTTP 200 with an error: ${JSON.stringify(json.error).slice(0, 200)}`);
+    }
+    return finish("bad_response", "shape", "the response is not a chat completion (no choices[0].message)");
+  }
+  result.servedModel = typeof json.model === "string" ? json.model : null;
+  result.content = typeof choice.message.content === "string" ? choice.message.content : null;
+  result.finishReason = typeof choice.finish_reason === "string" ? choice.finish_reason : null;
+  readUsage(json.usage, result);
+  if (result.content === null && !Array.isArray(choice.message.tool_calls)) {
+    return finish("bad_response", "shape", "the answer has neither content nor tool_calls");
+  }
+  const verdict = checkAnswer(result.content, result.finishReason, spec.expect);
+  return finish(verdict.status, verdict.errorCode, verdict.error);
+}
+
+async function readStream(
+  body: AsyncIterable<Buffer>,
+  spec: AttemptSpec,
+  result: AttemptResult,
+  t0: number,
+  ctl: { touch: () => void; abort: (s: Stop) => void; ttftTimer: NodeJS.Timeout | undefined; finish: Finish },
+): Promise<AttemptResult> {
+  const parser = createSseParser();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let done = false;
+  let tokens = 0;
+  let failure: { status: Status; code: string; message: string } | undefined;
+  const handle = (payload: string): boolean => {
+    // only complete events count as progress: a trickle of bytes or keep-alive comments is still a stall
+    ctl.touch();
+    if (payload.trim() === "[DONE]") {
+      done = true;
+      return false;
+    }
+    let chunk: ChatChunk;
+    try {
+      chunk = JSON.parse(payload) as ChatChunk;
+    } catch {
+      if (spec.malformedChunk === "skip") return true;
+      failure = { status: "bad_response", code: "malformed_chunk", message: `a stream chunk is not valid JSON: ${payload.slice(0, 60)}` };
+      return false;
+    }
+    if (chunk && typeof chunk === "object" && chunk.error) {
+      const e = chunk.error;
+      failure = { status: "server_error", code: "stream_error", message: `error inside the stream: ${(typeof e === "object" ? e.message : String(e)) ?? ""}`.slice(0, 300) };
+      return false;
+    }
+    if (typeof chunk?.model === "string" && result.servedModel === null) result.servedModel = chunk.model;
+    readUsage(chunk?.usage, result);
+    const choice = Array.isArray(chunk?.choices) ? chunk.choices[0] : undefined;
+    if (!choice) return true;
+    const text = choice.delta?.content;
+    const hasTool = Array.isArray(choice.delta?.tool_calls);
+    if ((typeof text === "string" && text.length > 0) || hasTool) {
+      if (result.ttftMs === null) {
+        result.ttftMs = round(performance.now() - t0);
+        if (ctl.ttftTimer) clearTimeout(ctl.ttftTimer);
+      }
+      tokens++;
+      if (typeof text === "string") {
+        parts.push(text);
+        spec.onToken?.(text);
+      }
+    }
+    if (typeof choice.finish_reason === "string") result.finishReason = choice.finish_reason;
+    return true;
+  };
+  outer: for await (const buf of body) {
+    for (const payload of parser.feed(decoder.decode(buf, { stream: true }))) {
+      if (!handle(payload)) break outer;
+    }
+  }
+  if (!failure && !done) for (const payload of parser.flush()) if (!handle(payload)) break;
+  result.content = parts.join("");
+  if (result.completionTokens === null && tokens > 0) result.completionTokens = tokens;
+  if (failure) {
+    ctl.abort({ status: failure.status, code: failure.code, message: failure.message });
+    return ctl.finish(failure.status, failure.code, failure.message);
+  }
+  if (result.finishReason === null) {
+    return ctl.finish("truncated", "no_final_chunk", `the stream ended after ${tokens} token(s) without a final chunk`);
+  }
+  const verdict = checkAnswer(result.content, result.finishReason, spec.expect);
+  return ctl.finish(verdict.status, verdict.errorCode, verdict.error);
+}
+
+interface ChatCompletion {
+  model?: unknown;
+  choices?: { message?: { content?: unknown; tool_calls?: unknown } | null; finish_reason?: unknown }[];
+  usage?: unknown;
+  error?: unknown;
+}
+interface ChatChunk {
+  model?: unknown;
+  choices?: { delta?: { content?: unknown; tool_calls?: unknown }; finish_reason?: unknown }[];
+  usage?: unknown;
+  error?: { message?: string } | string;
+}
+
+function readUsage(usage: unknown, result: AttemptResult): void {
+  if (!usage || typeof usage !== "object") return;
+  const u = usage as { prompt_tokens?: unknown; completion_tokens?: unknown };
+  if (typeof u.prompt_tokens === "number") result.promptTokens = u.prompt_tokens;
+  if (typeof u.completion_tokens === "number") result.completionTokens = u.completion_tokens;
+}
+
+async function readText(body: AsyncIterable<Buffer>, limit: number, onChunk: () => void): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of body) {
+    onChunk();
+    size += c.length;
+    if (size > limit) break;
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function firstHeader(headers: Record<string, string | string[] | undefined>, names: readonly string[]): string | null {
+  for (const n of names) {
+    const v = headerValue(headers[n]);
+    if (v) return v;
+  }
+  return null;
+}
+
+function describe(err: unknown): string {
+  const e = err as { message?: string; code?: string; cause?: { message?: string; code?: string } };
+  const msg = e?.cause?.message ?? e?.message ?? String(err);
+  const code = e?.cause?.code ?? e?.code;
+  return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,28 @@
+import type { ChainRow } from "../analysis/summarizeChains.js";
+import { fmt } from "./fmt.js";
+import type { View } from "./view.js";
+
+/** The per-chain view: requests, fallback activation with its interval, exhaustion, who served. */
+export function chainView(rows: readonly ChainRow[], title = "Chains"): View {
+  return {
+    title,
+    columns: [
+      { key: "chain", header: "chain" },
+      { key: "requests", header: "requests", align: "right" },
+      { key: "fallback_activation_rate", header: "fallback", align: "right", format: fmt.pct },
+      { key: "fallback_ci", header: "95% CI", align: "right", format: fmt.ci },
+      { key: "exhaustion_rate", header: "exhausted", align: "right", format: fmt.pct },
+      {
+        key: "served_by_tier",
+        header: "served by tier",
+        format: (v) =>
+          Object.entries((v ?? {}) as Record<string, number>)
+            .sort((a, b) => Number(a[0]) - Number(b[0]))
+            .map(([t, n]) => `t${t}: ${n}`)
+            .join("  ") || "-",
+      },
+      { key: "source", header: "from", format: (v) => (v === "replay" ? "probe rounds" : "chain runs") },
+    ],
+    rows: rows.map((r) => ({ ...r })),
+  };
+}

@@ -1,0 +1,39 @@
+const SHORT: Record<string, string> = {
+  rate_limited: "429",
+  server_error: "5xx",
+  ttft_timeout: "ttft",
+  stream_stalled: "stall",
+  truncated: "trunc",
+  bad_response: "malformed",
+  expectation_failed: "expect",
+  bad_request: "4xx",
+  network: "net",
+  skipped: "skip",
+};
+
+/** Number formatting shared by every human-readable view. */
+export const fmt = {
+  pct(v: unknown): string {
+    return typeof v === "number" ? `${(v * 100).toFixed(v === 1 || v === 0 ? 0 : 1)}%` : "-";
+  },
+  ci(v: unknown): string {
+    if (!Array.isArray(v)) return "-";
+    return `${(Number(v[0]) * 100).toFixed(1)}–${(Number(v[1]) * 100).toFixed(1)}`;
+  },
+  ms(v: unknown): string {
+    if (typeof v !== "number") return "-";
+    return v >= 10_000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}`;
+  },
+  int(v: unknown): string {
+    return typeof v === "number" ? String(v) : "-";
+  },
+  usd(v: unknown): string {
+    return typeof v === "number" ? `$${v < 0.01 ? v.toFixed(5) : v.toFixed(2)}` : "-";
+  },
+  /** `429×3 timeout×1`: the non-ok statuses, largest first, in short names */
+  statuses(v: unknown): string {
+    if (!v || typeof v !== "object") return "-";
+    const entries = Object.entries(v as Record<string, number>).filter(([k]) => k !== "ok").sort((a, b) => b[1] - a[1]);
+    return entries.length === 0 ? "-" : entries.map(([k, n]) => `${SHORT[k] ?? k}×${n}`).join(" ");
+  },
+};

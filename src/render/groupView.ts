@@ -1,0 +1,42 @@
+import type { Dimension, GroupRow } from "../analysis/summarizeGroups.js";
+import { fmt } from "./fmt.js";
+import type { Column, View } from "./view.js";
+
+const DIM_HEADERS: Record<Dimension, string> = {
+  model: "model",
+  tier: "tier",
+  chain: "chain",
+  endpoint: "endpoint",
+  region: "region",
+  hour: "hour (UTC)",
+  day: "day",
+  bucket: "from",
+};
+
+/** The per-group view: keys, attempts, success with its 95 % interval, latency quantiles, non-ok statuses. */
+export function groupView(rows: readonly GroupRow[], by: readonly Dimension[], title?: string): View {
+  const hasTtft = rows.some((r) => r.ttft_p50_ms !== null);
+  const hasSkipped = rows.some((r) => r.skipped > 0);
+  const hasSlo = rows.some((r) => r.slo_attainment !== null);
+  const hasCost = rows.some((r) => r.cost_usd !== null);
+  const columns: Column[] = [
+    ...by.map((d): Column => ({ key: d, header: DIM_HEADERS[d] })),
+    { key: "sent", header: "sent", align: "right" },
+    ...(hasSkipped ? [{ key: "skipped", header: "skip", align: "right" } as Column] : []),
+    { key: "success_rate", header: "success", align: "right", format: fmt.pct },
+    { key: "success_ci", header: "95% CI", align: "right", format: fmt.ci },
+    ...(hasSlo ? [{ key: "slo_attainment", header: "in SLO", align: "right", format: fmt.pct } as Column] : []),
+    { key: "p50_ms", header: "p50", align: "right", format: fmt.ms },
+    { key: "p95_ms", header: "p95", align: "right", format: fmt.ms },
+    { key: "p99_ms", header: "p99", align: "right", format: fmt.ms },
+    ...(hasTtft ? [{ key: "ttft_p50_ms", header: "ttft50", align: "right", format: fmt.ms } as Column] : []),
+    ...(hasCost ? [{ key: "cost_usd", header: "cost", align: "right", format: fmt.usd } as Column] : []),
+    { key: "statuses", header: "failures", format: fmt.statuses },
+  ];
+  return {
+    title,
+    columns,
+    rows: rows.map((r) => ({ ...r.keys, ...r })),
+    notes: ["latency in ms over ok attempts; 95% CI: Wilson interval of the success rate (%)"],
+  };
+}

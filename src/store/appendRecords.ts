@@ -1,0 +1,38 @@
+import { mkdir, open } from "node:fs/promises";
+import path from "node:path";
+import { ioError } from "../errors.js";
+import type { AttemptRecord } from "./record.js";
+
+/** The day file a record belongs to: `<dir>/YYYY-MM-DD.jsonl`, by the UTC day of its start time. */
+export function dayFile(dir: string, ts: string): string {
+  return path.join(dir, `${ts.slice(0, 10)}.jsonl`);
+}
+
+/**
+ * Appends records as JSON lines. Each line goes out in one write() on an O_APPEND descriptor,
+ * so concurrent writers (several probes, an application) never interleave inside a line.
+ */
+export async function appendRecords(dir: string, records: readonly AttemptRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const byFile = new Map<string, AttemptRecord[]>();
+  for (const r of records) {
+    const f = dayFile(dir, r.ts);
+    const list = byFile.get(f);
+    if (list) list.push(r);
+    else byFile.set(f, [r]);
+  }
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const [file, list] of byFile) {
+      const fh = await open(file, "a");
+      try {
+        for (const r of list) await fh.write(`${JSON.stringify(r)}\n`);
+      } finally {
+        await fh.close();
+      }
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    throw ioError(`cannot write records to ${dir} (${code}): choose a writable directory with --data-dir or store.dir`, err);
+  }
+}

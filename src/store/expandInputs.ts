@@ -1,0 +1,76 @@
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { ioError } from "../errors.js";
+
+const GLOB = /[*?[]/;
+
+function globToRegExp(segment: string): RegExp {
+  let re = "";
+  for (const ch of segment) {
+    if (ch === "*") re += "[^/]*";
+    else if (ch === "?") re += "[^/]";
+    else re += ch.replace(/[.+^${}()|\\\]]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** Expands files, directories (their *.jsonl files) and globs (`*`, `?`, `**`) into a sorted list of files. */
+export async function expandInputs(inputs: readonly string[], cwd: string): Promise<string[]> {
+  const files = new Set<string>();
+  for (const input of inputs) {
+    const abs = path.resolve(cwd, input);
+    if (GLOB.test(input)) {
+      const matched = await expandGlob(abs);
+      if (matched.length === 0) throw ioError(`no file matches ${input}`);
+      for (const f of matched) files.add(f);
+      continue;
+    }
+    let st;
+    try {
+      st = await stat(abs);
+    } catch (err) {
+      throw ioError(`${input} does not exist (pass a records file, a data directory or a glob such as 'data/*.jsonl')`, err);
+    }
+    if (st.isDirectory()) {
+      for (const f of await jsonlFilesIn(abs)) files.add(f);
+    } else files.add(abs);
+  }
+  return [...files].sort();
+}
+
+async function jsonlFilesIn(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries.filter((e) => e.isFile() && e.name.endsWith(".jsonl")).map((e) => path.join(dir, e.name)).sort();
+}
+
+async function expandGlob(pattern: string): Promise<string[]> {
+  const segments = pattern.split(path.sep);
+  const firstGlob = segments.findIndex((s) => GLOB.test(s));
+  const root = segments.slice(0, firstGlob).join(path.sep) || path.sep;
+  const out: string[] = [];
+  const walk = async (dir: string, rest: string[]): Promise<void> => {
+    const [seg, ...tail] = rest;
+    if (seg === undefined) return;
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    if (seg === "**") {
+      await walk(dir, tail);
+      for (const e of entries) if (e.isDirectory()) await walk(path.join(dir, e.name), rest);
+      return;
+    }
+    const re = globToRegExp(seg);
+    for (const e of entries) {
+      if (!re.test(e.name)) continue;
+      const p = path.join(dir, e.name);
+      if (tail.length === 0) {
+        if (e.isFile()) out.push(p);
+      } else if (e.isDirectory()) await walk(p, tail);
+    }
+  };
+  await walk(root, segments.slice(firstGlob));
+  return [...new Set(out)].sort();
+}

@@ -1,0 +1,42 @@
+import type { Status } from "../probe/status.js";
+
+/** Version of the record format; readers refuse records from a newer one. */
+export const RECORD_VERSION = 1;
+
+/** One attempt (kind "probe") or one chain outcome (kind "chain"): one JSON line in the store. */
+export interface AttemptRecord {
+  v: number;
+  /** start time, ISO 8601 UTC */
+  ts: string;
+  run_id: string;
+  /** probe round within the run (probes only) */
+  round?: number;
+  request_id: string;
+  kind: "probe" | "chain";
+  /** who made the attempt: a per-model probe, a chain run by tierwatch, or an application using the library */
+  origin?: "probe" | "chain" | "app";
+  chain: string | null;
+  tier: number | null;
+  model: string | null;
+  endpoint: string | null;
+  region: string | null;
+  /** attempt number on this tier, from 1 (chain records: the number of attempts in all) */
+  attempt: number;
+  status: Status;
+  http_status: number | null;
+  latency_ms: number | null;
+  ttft_ms: number | null;
+  stream?: boolean;
+  served_model: string | null;
+  /** a gateway's own word on the target it used, from a response header */
+  served_target?: string | null;
+  served_tier: number | null;
+  fallback: boolean | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  cost_usd: number | null;
+  /** finer cause within a status: context_length, content_filter, refused, reset, dns, tls, ... */
+  error_code?: string | null;
+  error: string | null;
+  retry_after_ms?: number | null;
+}

@@ -1,0 +1,222 @@
+import assert from "node:assert/strict";
+import { chmod, readdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { test } from "node:test";
+import { loadPolicy } from "../src/policy/loadPolicy.js";
+import { probeRound } from "../src/probe/probeRound.js";
+import { probeTargets } from "../src/probe/probeTargets.js";
+import { createTransport } from "../src/probe/transport.js";
+import { startSimulator } from "../src/sim/startSimulator.js";
+import { createRedactor } from "../src/util/redact.js";
+import { writePolicy } from "./helpers/builders.js";
+import { runCli, spawnCli } from "./helpers/runCli.js";
+import { tempDir } from "./helpers/tempDir.js";
+
+const KEY = "sk-live-SECRETSECRET-0123456789abcdef";
+
+async function simFor(t: import("node:test").TestContext, scenario: Parameters<typeof startSimulator>[0]) {
+  const sim = await startSimulator(scenario);
+  t.after(() => sim.close());
+  return sim;
+}
+
+async function dataLines(dir: string): Promise<string[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".jsonl"));
+  const texts = await Promise.all(files.map((f) => readFile(path.join(dir, f), "utf8")));
+  return texts.join("").split("\n").filter(Boolean);
+}
+
+test("probe writes one record per model per round, with the issue's field names", async (t) => {
+  const dir = await tempDir(t);
+  const sim = await simFor(t, { models: { a: { latency_ms: 10 }, b: { latency_ms: 10, faults: { server_error: 1 } } } });
+  await writePolicy(dir, sim.url, [["a", 1000], ["b", 1000]]);
+  const run = await runCli(["probe", "--rounds", "2", "--format", "json"], { cwd: dir });
+  assert.equal(run.code, 0, run.stderr);
+  const out = JSON.parse(run.stdout);
+  assert.equal(out.rounds, 2);
+  const lines = await dataLines(path.join(dir, "data"));
+  assert.equal(lines.length, 4);
+  const recs = lines.map((l) => JSON.parse(l));
+  const fields = ["v", "ts", "run_id", "request_id", "kind", "chain", "tier", "model", "endpoint", "region", "attempt", "status", "http_status", "latency_ms", "ttft_ms", "served_model", "served_tier", "fallback", "prompt_tokens", "completion_tokens", "cost_usd", "error"];
+  for (const r of recs) for (const f of fields) assert.ok(f in r, `record lacks ${f}`);
+  assert.deepEqual(recs.map((r) => [r.round, r.model, r.status]).sort(), [[1, "a", "ok"], [1, "b", "server_error"], [2, "a", "ok"], [2, "b", "server_error"]]);
+  assert.equal(new Set(recs.map((r) => r.run_id)).size, 1);
+  assert.equal(recs[0].region, "local");
+});
+
+test("the API key appears nowhere: stdout, stderr, records, error messages", async (t) => {
+  const dir = await tempDir(t);
+  // the simulator echoes nothing of the request, so make a server that does: the worst case
+  const { createServer } = await import("node:http");
+  const echo = createServer((req, res) => {
+    res.writeHead(401, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${req.headers.authorization}` } }));
+  });
+  await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
+  t.after(() => echo.close());
+  const port = (echo.address() as import("node:net").AddressInfo).port;
+  await writeFile(
+    path.join(dir, "tierwatch.yaml"),
+    `version: 1\nendpoints:\n  echo:\n    base_url: http://127.0.0.1:${port}/v1\n    api_key: \${TEST_KEY}\n  down:\n    base_url: http://127.0.0.1:1/v1\n    api_key: \${TEST_KEY}\nchains:\n  c:\n    tiers:\n      - { model: a, endpoint: echo, timeout_ms: 1000 }\n      - { model: b, endpoint: down, timeout_ms: 1000 }\nstore: { dir: ./data }\n`,
+  );
+  const env = { TEST_KEY: KEY };
+  const runs = [
+    await runCli(["probe", "--format", "json"], { cwd: dir, env }),
+    await runCli(["probe"], { cwd: dir, env }),
+    await runCli(["validate"], { cwd: dir, env }),
+    await runCli(["report", "--format", "json"], { cwd: dir, env }),
+  ];
+  const records = (await dataLines(path.join(dir, "data"))).join("\n");
+  assert.match(records, /"status":"auth"/);
+  assert.match(records, /"status":"network"/);
+  assert.match(records, /Incorrect API key provided: Bearer \[redacted\]/);
+  for (const text of [records, ...runs.flatMap((r) => [r.stdout, r.stderr])]) {
+    assert.ok(!text.includes(KEY), "the key leaked");
+    assert.ok(!text.includes("SECRETSECRET"), "part of the key leaked");
+  }
+  assert.equal(createRedactor([KEY])(`x ${KEY} y`), "x [redacted] y");
+});
+
+test("bad input gets a clear message and its exit code, never a stack trace", async (t) => {
+  const dir = await tempDir(t);
+  const write = (text: string) => writeFile(path.join(dir, "p.yaml"), text);
+  const expectFail = async (args: string[], code: number, pattern: RegExp, env: Record<string, string> = {}) => {
+    const r = await runCli(args, { cwd: dir, env });
+    assert.equal(r.code, code, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.ok(!/\n\s+at .+:\d+:\d+/.test(r.stderr), `stack trace in: ${r.stderr}`);
+    return r;
+  };
+  await expectFail(["probe", "--policy", "missing.yaml"], 2, /missing\.yaml does not exist/);
+  await write("version: 1\nchains: [\n");
+  await expectFail(["probe", "--policy", "p.yaml"], 2, /p\.yaml:\d+:\d+: not valid YAML/);
+  await write("version: 1\nendpoints:\n  e: { base_url: 'http://127.0.0.1:9/v1' }\nchains:\n  c:\n    tierz: []\n");
+  const unknown = await expectFail(["validate", "--policy", "p.yaml"], 2, /chains\.c\.tierz: unknown key \(did you mean tiers\?\)/);
+  assert.match(unknown.stderr, /chains\.c\.tiers: is required/);
+  await write("version: 1\nendpoints:\n  e: { base_url: 'http://127.0.0.1:9/v1' }\nchains:\n  c:\n    tiers:\n      - { model: a, timeout_ms: '20s' }\n");
+  await expectFail(["probe", "--policy", "p.yaml"], 2, /chains\.c\.tiers\[0\]\.timeout_ms: must be a number \(got "20s"\)/);
+  await write("version: 1\nendpoints:\n  e: { base_url: '${GATEWAY_URL}' }\nchains:\n  c:\n    tiers: [ { model: a } ]\n");
+  await expectFail(["probe", "--policy", "p.yaml"], 2, /environment variable GATEWAY_URL is not set/);
+  await expectFail(["probe", "--rounds", "zero"], 2, /expected a whole number/);
+  await expectFail(["report", "--by", "colour", "--data-dir", "."], 2, /unknown dimension "colour"/);
+  await expectFail(["nonsense"], 2, /unknown command/);
+  // unwritable data directory: refused before any request
+  await write("version: 1\nendpoints:\n  e: { base_url: 'http://127.0.0.1:1/v1' }\nchains:\n  c:\n    tiers: [ { model: a } ]\n");
+  await writeFile(path.join(dir, "blocker"), "");
+  await expectFail(["probe", "--policy", "p.yaml", "--data-dir", "blocker/data"], 3, /data directory .* is not writable/);
+  // an unreachable endpoint is data, not a tool error
+  const r = await runCli(["probe", "--policy", "p.yaml", "--data-dir", "d", "--format", "json"], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).records[0].status, "network");
+  assert.equal(JSON.parse(r.stdout).records[0].error_code, "refused");
+});
+
+test("init writes a starter that validates; validate reports lint warnings, --strict fails on them", async (t) => {
+  const dir = await tempDir(t);
+  assert.equal((await runCli(["init"], { cwd: dir })).code, 0);
+  const again = await runCli(["init"], { cwd: dir });
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /already exists; pass --force/);
+  const schema = JSON.parse(await readFile(path.join(dir, "tierwatch.schema.json"), "utf8"));
+  assert.equal(schema.title, "tierwatch policy");
+  const env = { FB_OPENAI_BASE_URL: "https://gw.example.com/v1", FB_API_KEY_SECRET: KEY };
+  const ok = await runCli(["validate", "--format", "json"], { cwd: dir, env });
+  assert.equal(ok.code, 0, ok.stderr);
+  const doc = JSON.parse(ok.stdout);
+  assert.equal(doc.valid, true);
+  assert.ok(doc.warnings.some((w: { message: string }) => /every tier is served by openai/.test(w.message)));
+  assert.equal((await runCli(["validate", "--strict"], { cwd: dir, env })).code, 1);
+  const missing = await runCli(["validate"], { cwd: dir, env: {} });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /FB_OPENAI_BASE_URL is not set/);
+});
+
+test("a round against a server that never answers ends within the tier timeout plus a small margin", async (t) => {
+  const sim = await simFor(t, { unknown_models: "serve", defaults: { faults: { hang: 1 } } });
+  const dir = await tempDir(t);
+  const file = await writePolicy(dir, sim.url, [["m1", 300], ["m2", 300], ["m3", 300], ["m4", 300]]);
+  const { policy } = await loadPolicy(file, { env: {}, cwd: dir });
+  const transport = createTransport();
+  t.after(() => transport.close());
+  const started = performance.now();
+  const records = await probeRound({ policy, targets: probeTargets(policy), transport, redact: (s) => s, runId: "r", round: 1, warm: false });
+  const took = performance.now() - started;
+  assert.deepEqual(records.map((r) => r.status), ["timeout", "timeout", "timeout", "timeout"]);
+  assert.ok(took < 450, `round took ${took.toFixed(0)} ms`);
+});
+
+test("two probe processes appending to the same day file: every line parses, none is lost", async (t) => {
+  const dir = await tempDir(t);
+  const models = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`m${i}`, { latency_ms: 1 }]));
+  const sim = await simFor(t, { models });
+  await writePolicy(dir, sim.url, Object.keys(models).map((m) => [m, 2000] as [string, number]));
+  const rounds = 15;
+  const [a, b] = await Promise.all([
+    spawnCli(["probe", "--rounds", String(rounds), "--format", "json", "--no-warmup"], { cwd: dir }),
+    spawnCli(["probe", "--rounds", String(rounds), "--format", "json", "--no-warmup"], { cwd: dir }),
+  ]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  const lines = await dataLines(path.join(dir, "data"));
+  assert.equal(lines.length, 2 * rounds * 16);
+  const ids = new Set(lines.map((l) => JSON.parse(l).request_id));
+  assert.equal(ids.size, lines.length);
+});
+
+test("report: every format from one row model, windows, filters, several inputs, bad lines", async (t) => {
+  const dir = await tempDir(t);
+  const sim = await simFor(t, { models: { a: { latency_ms: 5 }, b: { latency_ms: 5, faults: { rate_limited: 1 } } } });
+  await writePolicy(dir, sim.url, [["a", 1000], ["b", 1000]]);
+  assert.equal((await runCli(["probe", "--rounds", "3"], { cwd: dir })).code, 0);
+  const json = await runCli(["report", "--format", "json", "--by", "model"], { cwd: dir });
+  assert.equal(json.code, 0, json.stderr);
+  const doc = JSON.parse(json.stdout);
+  assert.deepEqual(Object.keys(doc), ["window", "inputs", "records", "groups", "chains", "bad_lines"]);
+  const [a, b] = doc.groups;
+  assert.deepEqual([a.model, a.sent, a.ok, a.success_rate], ["a", 3, 3, 1]);
+  assert.deepEqual([b.model, b.ok, b.statuses], ["b", 0, { rate_limited: 3 }]);
+  for (const k of ["attempts", "sent", "ok", "success_rate", "success_ci", "p50_ms", "p95_ms", "p99_ms", "ttft_p50_ms", "ttft_p95_ms", "statuses"]) assert.ok(k in a, k);
+  assert.deepEqual(
+    [doc.chains[0].chain, doc.chains[0].requests, doc.chains[0].fallback_activation_rate, doc.chains[0].exhaustion_rate],
+    ["default", 3, 0, 0],
+  );
+  const csv = await runCli(["report", "--format", "csv", "--by", "model"], { cwd: dir });
+  assert.match(csv.stdout.split("\n")[0]!, /^model,sent,success_rate,success_ci,/);
+  assert.match(csv.stdout, /\nb,3,0,/);
+  const md = await runCli(["report", "--format", "markdown", "--by", "model"], { cwd: dir });
+  assert.match(md.stdout, /\| model \| sent \| success \|/);
+  assert.match(md.stdout, /\| b \| 3 \| 0% \|/);
+  const table = await runCli(["report", "--by", "model,hour"], { cwd: dir });
+  assert.ok(table.stdout.split("\n").every((l) => l.length <= 100), table.stdout);
+  // several inputs merge; a bad line is reported as file:line and --strict makes it exit 1
+  await writeFile(path.join(dir, "other.jsonl"), `${JSON.stringify({ v: 1, ts: new Date().toISOString(), status: "ok", model: "a", latency_ms: 7 })}\nnot json\n{}\n`);
+  const merged = await runCli(["report", "data", "other.jsonl", "--format", "json", "--by", "model"], { cwd: dir });
+  assert.equal(JSON.parse(merged.stdout).groups[0].sent, 4);
+  assert.match(merged.stderr, /other\.jsonl:2: not valid JSON/);
+  assert.equal((await runCli(["report", "data", "other.jsonl", "--strict"], { cwd: dir })).code, 1);
+  // an empty window and a missing directory have their own codes
+  const empty = await runCli(["report", "--until", "2000-01-01"], { cwd: dir });
+  assert.equal(empty.code, 4);
+  assert.match(empty.stderr, /no records in the window/);
+  assert.equal((await runCli(["report", "nowhere"], { cwd: dir })).code, 3);
+  assert.equal((await runCli(["report", "--since", "last tuesday"], { cwd: dir })).code, 2);
+});
+
+test("demo runs offline through the real bin and names its data directory", async (t) => {
+  const dir = await tempDir(t);
+  const r = await spawnCli(["demo", "--rounds", "4", "--data-dir", "demo-data"], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /gpt-4\.1/);
+  assert.match(r.stdout, /claude-sonnet-4/);
+  assert.match(r.stdout, /Records: .*demo-data/);
+  assert.equal((await dataLines(path.join(dir, "demo-data"))).length, 12);
+});
+
+test("the data directory must be writable by the process (permissions)", async (t) => {
+  if (process.getuid?.() === 0) return t.skip("root can write anywhere");
+  const dir = await tempDir(t);
+  await chmod(dir, 0o500);
+  t.after(() => chmod(dir, 0o700));
+  const r = await runCli(["probe", "--data-dir", path.join(dir, "d")], { cwd: dir, env: { FB_OPENAI_BASE_URL: "http://127.0.0.1:1/v1" } });
+  assert.equal(r.code, 3);
+});
