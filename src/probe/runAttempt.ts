@@ -1,7 +1,7 @@
-import { request } from "undici";
 import type { ChatMessage, Endpoint, Expectation } from "../policy/types.js";
 import { checkAnswer } from "./checkAnswer.js";
 import { classifyHttpError, networkErrorCode, parseRetryAfter } from "./classifyHttpError.js";
+import { exchange } from "./exchange.js";
 import { createSseParser } from "./sseParser.js";
 import type { Status } from "./status.js";
 import type { Transport } from "./transport.js";
@@ -55,6 +55,7 @@ export interface AttemptResult {
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
+const MAX_ERROR_BODY = 64 * 1024;
 const USER_AGENT = "tierwatch/0.1";
 
 interface Stop {
@@ -66,13 +67,12 @@ interface Stop {
 /** Sends one chat completion and classifies the outcome; it never throws and never outlives `timeoutMs`. */
 export async function runAttempt(spec: AttemptSpec, transport: Transport): Promise<AttemptResult> {
   const startedAt = transport.now();
-  const t0 = performance.now();
   const controller = new AbortController();
   let stop: Stop | undefined;
   const abort = (s: Stop) => {
     if (stop) return;
     stop = s;
-    controller.abort();
+    controller.abort(new Error(s.message));
   };
   const timers: NodeJS.Timeout[] = [];
   const after = (ms: number, s: Stop) => {
@@ -80,7 +80,6 @@ export async function runAttempt(spec: AttemptSpec, transport: Transport): Promi
     timers.push(t);
     return t;
   };
-  const elapsed = () => performance.now() - t0;
 
   const result: AttemptResult = {
     status: "ok",
@@ -99,8 +98,11 @@ export async function runAttempt(spec: AttemptSpec, transport: Transport): Promi
     error: null,
     retryAfterMs: null,
   };
+  let t0 = performance.now();
+  // latency ends when the last byte arrived, so our own parsing and checks are not counted
+  let lastByteAt: number | undefined;
   const finish = (status: Status, errorCode: string | null = null, error: string | null = null): AttemptResult => {
-    result.latencyMs = round(elapsed());
+    result.latencyMs = round((stop === undefined && lastByteAt !== undefined ? lastByteAt : performance.now()) - t0);
     result.status = status;
     result.errorCode = errorCode;
     result.error = error;
@@ -117,18 +119,22 @@ export async function runAttempt(spec: AttemptSpec, transport: Transport): Promi
       ? after(spec.ttftTimeoutMs, { status: "ttft_timeout", code: "ttft", message: `no first token within ${spec.ttftTimeoutMs} ms` })
       : undefined;
   let stallTimer: NodeJS.Timeout | undefined;
-  const touch = () => {
+  const resetStall = () => {
     if (spec.stallTimeoutMs === undefined) return;
     if (stallTimer) clearTimeout(stallTimer);
-    stallTimer = after(spec.stallTimeoutMs, {
-      status: "stream_stalled",
-      code: "stall",
-      message: `the stream went silent for ${spec.stallTimeoutMs} ms`,
-    });
+    stallTimer = after(spec.stallTimeoutMs, { status: "stream_stalled", code: "stall", message: `the stream went silent for ${spec.stallTimeoutMs} ms` });
   };
   const onOuterAbort = () => abort({ status: "timeout", code: "cancelled", message: "cancelled by the caller" });
   if (spec.signal?.aborted) onOuterAbort();
   spec.signal?.addEventListener("abort", onOuterAbort, { once: true });
+
+  // what the response turned out to be, and its body so far
+  let mode = "json" as "error" | "json" | "sse";
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const sse = createStreamState(spec, result, () => t0, () => {
+    if (ttftTimer) clearTimeout(ttftTimer);
+  });
 
   try {
     const body: Record<string, unknown> = { model: spec.model, messages: spec.messages, ...spec.params, stream: spec.stream };
@@ -142,34 +148,45 @@ export async function runAttempt(spec: AttemptSpec, transport: Transport): Promi
       ...spec.headers,
     };
     if (spec.endpoint.apiKey) headers.authorization = `Bearer ${spec.endpoint.apiKey}`;
-    const res = await request(`${spec.endpoint.baseUrl}/chat/completions`, {
-      dispatcher: transport.dispatcher,
-      method: "POST",
-      headers,
-      body: JSON.stringify(body),
-      signal: controller.signal,
-    });
-    if (headersTimer) clearTimeout(headersTimer);
-    result.gotHeaders = true;
-    result.httpStatus = res.statusCode;
-    result.servedTarget = firstHeader(res.headers, spec.endpoint.servedByHeaders);
-    touch();
-    if (res.statusCode < 200 || res.statusCode >= 300) {
-      const text = await readText(res.body, 64 * 1024, touch);
-      const cls = classifyHttpError(res.statusCode, text);
-      result.retryAfterMs = parseRetryAfter(
-        headerValue(res.headers["retry-after"]),
-        headerValue(res.headers["retry-after-ms"]),
-        transport.now(),
-      );
-      return finish(cls.status, cls.errorCode, cls.message);
-    }
-    const contentType = headerValue(res.headers["content-type"]) ?? "";
-    if (spec.stream && !contentType.includes("json")) {
-      return await readStream(res.body, spec, result, t0, { touch, abort, ttftTimer, finish });
-    }
-    const text = await readText(res.body, MAX_BODY, touch);
-    return judgeJson(text, spec, result, finish);
+    const payload = JSON.stringify(body);
+    t0 = performance.now();
+    await exchange(
+      transport.dispatcher,
+      { url: `${spec.endpoint.baseUrl}/chat/completions`, method: "POST", headers, body: payload },
+      {
+        onStart(statusCode, resHeaders) {
+          lastByteAt = performance.now();
+          if (headersTimer) clearTimeout(headersTimer);
+          result.gotHeaders = true;
+          result.httpStatus = statusCode;
+          result.servedTarget = firstHeader(resHeaders, spec.endpoint.servedByHeaders);
+          resetStall();
+          if (statusCode < 200 || statusCode >= 300) {
+            mode = "error";
+            result.retryAfterMs = parseRetryAfter(headerValue(resHeaders["retry-after"]), headerValue(resHeaders["retry-after-ms"]), transport.now());
+          } else if (spec.stream && !(headerValue(resHeaders["content-type"]) ?? "").includes("json")) {
+            mode = "sse";
+          }
+        },
+        onData(chunk) {
+          lastByteAt = performance.now();
+          if (mode === "sse") {
+            // only complete events count as progress: a trickle of bytes or keep-alive comments is still a stall
+            const failure = sse.feed(chunk, resetStall);
+            if (failure) abort(failure);
+            return;
+          }
+          resetStall();
+          size += chunk.length;
+          if (size > (mode === "error" ? MAX_ERROR_BODY : MAX_BODY)) {
+            if (mode === "json") abort({ status: "bad_response", code: "too_large", message: `the response is larger than ${MAX_BODY} bytes` });
+            return;
+          }
+          chunks.push(chunk);
+        },
+      },
+      controller.signal,
+    );
   } catch (err) {
     if (stop) return finish(stop.status, stop.code, stop.message);
     if (result.gotHeaders) {
@@ -181,6 +198,17 @@ export async function runAttempt(spec: AttemptSpec, transport: Transport): Promi
     if (stallTimer) clearTimeout(stallTimer);
     spec.signal?.removeEventListener("abort", onOuterAbort);
   }
+  if (mode === "error") {
+    const cls = classifyHttpError(result.httpStatus ?? 0, Buffer.concat(chunks).toString("utf8"));
+    return finish(cls.status, cls.errorCode, cls.message);
+  }
+  if (mode === "sse") {
+    const failure = sse.end();
+    if (failure) return finish(failure.status, failure.code, failure.message);
+    const verdict = checkAnswer(result.content, result.finishReason, spec.expect);
+    return finish(verdict.status, verdict.errorCode, verdict.error);
+  }
+  return judgeJson(Buffer.concat(chunks).toString("utf8"), spec, result, finish);
 }
 
 type Finish = (status: Status, errorCode?: string | null, error?: string | null) => AttemptResult;
@@ -210,49 +238,43 @@ function judgeJson(text: string, spec: AttemptSpec, result: AttemptResult, finis
   return finish(verdict.status, verdict.errorCode, verdict.error);
 }
 
-async function readStream(
-  body: AsyncIterable<Buffer>,
-  spec: AttemptSpec,
-  result: AttemptResult,
-  t0: number,
-  ctl: { touch: () => void; abort: (s: Stop) => void; ttftTimer: NodeJS.Timeout | undefined; finish: Finish },
-): Promise<AttemptResult> {
+/** Server-sent events of a chat completion, read as they arrive; a failure stops the attempt. */
+function createStreamState(spec: AttemptSpec, result: AttemptResult, t0: () => number, onFirstToken: () => void) {
   const parser = createSseParser();
   const decoder = new TextDecoder();
   const parts: string[] = [];
   let done = false;
   let tokens = 0;
-  let failure: { status: Status; code: string; message: string } | undefined;
-  const handle = (payload: string): boolean => {
-    // only complete events count as progress: a trickle of bytes or keep-alive comments is still a stall
-    ctl.touch();
+  let failure: Stop | undefined;
+  const handle = (payload: string): void => {
+    if (failure || done) return;
     if (payload.trim() === "[DONE]") {
       done = true;
-      return false;
+      return;
     }
     let chunk: ChatChunk;
     try {
       chunk = JSON.parse(payload) as ChatChunk;
     } catch {
-      if (spec.malformedChunk === "skip") return true;
-      failure = { status: "bad_response", code: "malformed_chunk", message: `a stream chunk is not valid JSON: ${payload.slice(0, 60)}` };
-      return false;
+      if (spec.malformedChunk !== "skip") {
+        failure = { status: "bad_response", code: "malformed_chunk", message: `a stream chunk is not valid JSON: ${payload.slice(0, 60)}` };
+      }
+      return;
     }
     if (chunk && typeof chunk === "object" && chunk.error) {
       const e = chunk.error;
       failure = { status: "server_error", code: "stream_error", message: `error inside the stream: ${(typeof e === "object" ? e.message : String(e)) ?? ""}`.slice(0, 300) };
-      return false;
+      return;
     }
     if (typeof chunk?.model === "string" && result.servedModel === null) result.servedModel = chunk.model;
     readUsage(chunk?.usage, result);
     const choice = Array.isArray(chunk?.choices) ? chunk.choices[0] : undefined;
-    if (!choice) return true;
+    if (!choice) return;
     const text = choice.delta?.content;
-    const hasTool = Array.isArray(choice.delta?.tool_calls);
-    if ((typeof text === "string" && text.length > 0) || hasTool) {
+    if ((typeof text === "string" && text.length > 0) || Array.isArray(choice.delta?.tool_calls)) {
       if (result.ttftMs === null) {
-        result.ttftMs = round(performance.now() - t0);
-        if (ctl.ttftTimer) clearTimeout(ctl.ttftTimer);
+        result.ttftMs = round(performance.now() - t0());
+        onFirstToken();
       }
       tokens++;
       if (typeof text === "string") {
@@ -261,25 +283,28 @@ async function readStream(
       }
     }
     if (typeof choice.finish_reason === "string") result.finishReason = choice.finish_reason;
-    return true;
   };
-  outer: for await (const buf of body) {
-    for (const payload of parser.feed(decoder.decode(buf, { stream: true }))) {
-      if (!handle(payload)) break outer;
-    }
-  }
-  if (!failure && !done) for (const payload of parser.flush()) if (!handle(payload)) break;
-  result.content = parts.join("");
-  if (result.completionTokens === null && tokens > 0) result.completionTokens = tokens;
-  if (failure) {
-    ctl.abort({ status: failure.status, code: failure.code, message: failure.message });
-    return ctl.finish(failure.status, failure.code, failure.message);
-  }
-  if (result.finishReason === null) {
-    return ctl.finish("truncated", "no_final_chunk", `the stream ended after ${tokens} token(s) without a final chunk`);
-  }
-  const verdict = checkAnswer(result.content, result.finishReason, spec.expect);
-  return ctl.finish(verdict.status, verdict.errorCode, verdict.error);
+  return {
+    /** feeds bytes; returns a failure that must stop the attempt */
+    feed(chunk: Buffer, onEvent: () => void): Stop | undefined {
+      for (const payload of parser.feed(decoder.decode(chunk, { stream: true }))) {
+        onEvent();
+        handle(payload);
+      }
+      return failure;
+    },
+    /** the body is complete: a stream without its final chunk is truncated */
+    end(): Stop | undefined {
+      if (!done && !failure) for (const payload of parser.flush()) handle(payload);
+      result.content = parts.join("");
+      if (result.completionTokens === null && tokens > 0) result.completionTokens = tokens;
+      if (failure) return failure;
+      if (result.finishReason === null) {
+        return { status: "truncated", code: "no_final_chunk", message: `the stream ended after ${tokens} token(s) without a final chunk` };
+      }
+      return undefined;
+    },
+  };
 }
 
 interface ChatCompletion {
@@ -300,18 +325,6 @@ function readUsage(usage: unknown, result: AttemptResult): void {
   const u = usage as { prompt_tokens?: unknown; completion_tokens?: unknown };
   if (typeof u.prompt_tokens === "number") result.promptTokens = u.prompt_tokens;
   if (typeof u.completion_tokens === "number") result.completionTokens = u.completion_tokens;
-}
-
-async function readText(body: AsyncIterable<Buffer>, limit: number, onChunk: () => void): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of body) {
-    onChunk();
-    size += c.length;
-    if (size > limit) break;
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

@@ -1,0 +1,19 @@
+// npm run bench [name...]: runs the benchmarks (never part of npm test) and prints their results.
+import { probeOverhead } from "./probeOverhead.js";
+import { roundOf50 } from "./roundOf50.js";
+
+const BENCHES: Record<string, () => Promise<string>> = {
+  "probe-overhead": () => probeOverhead(),
+  "round-of-50": () => roundOf50(),
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
+  const bench = BENCHES[name];
+  if (!bench) {
+    console.error(`unknown benchmark ${name}; choose from ${Object.keys(BENCHES).join(", ")}`);
+    process.exit(2);
+  }
+  const started = performance.now();
+  console.log(`# ${name}\n${await bench()}\n  (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+}
