@@ -1,5 +1,9 @@
+import { randomUUID } from "node:crypto";
 import ora from "ora";
-import type { Policy } from "../policy/types.js";
+import { fileBreakerStore } from "../fallback/breakerStore.js";
+import { chainRecords } from "../fallback/chainRecords.js";
+import { runChain, type EngineDeps } from "../fallback/runChain.js";
+import type { Chain, Policy } from "../policy/types.js";
 import { probeRound } from "../probe/probeRound.js";
 import type { ProbeTarget } from "../probe/probeTargets.js";
 import { createTransport } from "../probe/transport.js";
@@ -8,6 +12,7 @@ import { ensureWritableDir } from "../store/ensureWritableDir.js";
 import type { AttemptRecord } from "../store/record.js";
 import type { Redactor } from "../util/redact.js";
 import { newRunId } from "../util/runId.js";
+import { sleep } from "../util/sleep.js";
 import { interactive, type CliIo } from "./io.js";
 
 /** How to run a series of probe rounds. */
@@ -15,6 +20,8 @@ export interface RoundsPlan {
   policy: Policy;
   redact: Redactor;
   targets: readonly ProbeTarget[];
+  /** chains run through the fallback engine once per round */
+  chains?: readonly Chain[];
   dataDir: string;
   rounds: number;
   intervalMs: number;
@@ -23,6 +30,7 @@ export interface RoundsPlan {
   warm?: boolean;
   /** show a spinner on a terminal */
   progress: boolean;
+  onRound?: (records: readonly AttemptRecord[]) => void;
 }
 
 /** Runs probe rounds, appending each round's records as it ends; SIGINT/SIGTERM stop after the current round. */
@@ -32,6 +40,8 @@ export async function runRounds(plan: RoundsPlan, io: CliIo): Promise<{ runId: s
   const runId = newRunId(transport.now());
   const spinner = plan.progress && interactive(io) ? ora({ stream: io.stderr as NodeJS.WritableStream }) : undefined;
   const all: AttemptRecord[] = [];
+  const chains = plan.chains ?? [];
+  const deps: EngineDeps = { transport, breakers: fileBreakerStore(plan.dataDir), random: Math.random, sleep };
   let stopping = false;
   const onSignal = () => {
     stopping = true;
@@ -43,9 +53,9 @@ export async function runRounds(plan: RoundsPlan, io: CliIo): Promise<{ runId: s
     for (let round = 1; round <= plan.rounds && !stopping; round++) {
       const started = performance.now();
       let done = 0;
-      const label = () => `round ${round}/${plan.rounds}: ${done}/${plan.targets.length} models`;
+      const label = () => `round ${round}/${plan.rounds}: ${done}/${plan.targets.length + chains.length} probes`;
       spinner?.start(label());
-      const records = await probeRound({
+      const records = plan.targets.length === 0 ? [] : await probeRound({
         policy: plan.policy,
         targets: plan.targets,
         transport,
@@ -60,9 +70,26 @@ export async function runRounds(plan: RoundsPlan, io: CliIo): Promise<{ runId: s
           if (spinner) spinner.text = label();
         },
       });
+      // chains after the per-model probes, so the two never compete for the same model's rate limit
+      for (const chain of chains) {
+        const call = {
+          chain,
+          endpoints: plan.policy.endpoints,
+          messages: plan.policy.probe.messages,
+          params: { max_tokens: plan.policy.probe.maxTokens, ...(plan.policy.probe.temperature === undefined ? {} : { temperature: plan.policy.probe.temperature }) },
+          stream: plan.stream ?? plan.policy.probe.stream,
+          requestId: randomUUID(),
+          expect: plan.policy.probe.expect,
+        };
+        const result = await runChain(call, deps);
+        records.push(...chainRecords(call, result, { runId, round, origin: "chain" }, plan.redact));
+        done++;
+        if (spinner) spinner.text = label();
+      }
       await appendRecords(plan.dataDir, records);
       all.push(...records);
       spinner?.succeed(`round ${round}/${plan.rounds}: ${records.filter((r) => r.status === "ok").length}/${records.length} ok`);
+      plan.onRound?.(records);
       const wait = plan.intervalMs - (performance.now() - started);
       if (round < plan.rounds && wait > 0) await sleepUnless(wait, () => stopping);
     }

@@ -58,7 +58,16 @@ export async function loadPolicy(
     source = found;
     baseDir = path.dirname(found);
   }
-  const { policy, problems, secrets } = validatePolicy(doc, { env, source, offline: options.offline });
+  return resolvePolicy(doc, { env, source, baseDir, offline: options.offline, notice });
+}
+
+/** Validates a parsed document and lints it; throws with every problem when it cannot work (shared by the CLI and the library). */
+export function resolvePolicy(
+  doc: unknown,
+  options: { env: Readonly<Record<string, string | undefined>>; source: string; baseDir: string; offline?: boolean; notice?: string },
+): LoadedPolicy {
+  const { source } = options;
+  const { policy, problems, secrets } = validatePolicy(doc, { env: options.env, source, offline: options.offline });
   const redact = createRedactor(secrets);
   if (!policy) {
     const errors = problems.filter((p) => p.severity === "error");
@@ -67,8 +76,8 @@ export async function loadPolicy(
       problems: problems.map((p) => ({ ...p, message: redact(p.message) })),
     });
   }
-  policy.store.dir = path.resolve(baseDir, policy.store.dir);
-  return { policy, warnings: [...problems, ...lintPolicy(policy)], redact, notice };
+  policy.store.dir = path.resolve(options.baseDir, policy.store.dir);
+  return { policy, warnings: [...problems, ...lintPolicy(policy)], redact, notice: options.notice };
 }
 
 async function firstExisting(paths: string[]): Promise<string | undefined> {

@@ -4,7 +4,9 @@ import { usageError } from "../../errors.js";
 import { loadPolicy } from "../../policy/loadPolicy.js";
 import { probeTargets } from "../../probe/probeTargets.js";
 import { groupView } from "../../render/groupView.js";
-import { renderTable } from "../../render/renderTable.js";
+import { createChainSummary } from "../../analysis/summarizeChains.js";
+import { chainView } from "../../render/chainView.js";
+import { renderViews } from "../../render/renderView.js";
 import { dayFile } from "../../store/appendRecords.js";
 import { parseDuration } from "../../util/duration.js";
 import type { CliIo } from "../io.js";
@@ -18,6 +20,8 @@ export interface ProbeOptions {
   concurrency?: number;
   stream?: boolean;
   chain?: string[];
+  chains?: boolean;
+  models: boolean;
   model?: string[];
   format: "table" | "json";
   warmup: boolean;
@@ -29,14 +33,20 @@ export async function probeCommand(opts: ProbeOptions, io: CliIo): Promise<numbe
   if (notice) io.stderr.write(`${notice}\n`);
   if (warnings.length > 0) io.stderr.write(`${warnings.length} policy warning(s): \`tierwatch validate\` lists them\n`);
   const intervalMs = opts.interval ? parseDuration(opts.interval, "--interval") : 0;
-  const targets = probeTargets(policy, { chains: opts.chain, models: opts.model });
-  if (targets.length === 0) throw usageError("nothing to probe: no tier matches --chain/--model");
+  const chains = opts.chains ? Object.values(policy.chains) : (opts.chain ?? []).map((name) => {
+    const c = policy.chains[name];
+    if (!c) throw usageError(`--chain ${name}: the policy has no such chain (it has ${Object.keys(policy.chains).join(", ")})`);
+    return c;
+  });
+  const targets = opts.models ? probeTargets(policy, { models: opts.model }) : [];
+  if (targets.length === 0 && chains.length === 0) throw usageError("nothing to probe: no model matches --model, and no --chain was given");
   const dataDir = opts.dataDir ? path.resolve(io.cwd, opts.dataDir) : policy.store.dir;
   const { runId, records } = await runRounds(
     {
       policy,
       redact,
       targets,
+      chains,
       dataDir,
       rounds: opts.rounds,
       intervalMs,
@@ -55,8 +65,14 @@ export async function probeCommand(opts: ProbeOptions, io: CliIo): Promise<numbe
   }
   const by = ["chain", "tier", "model"] as const;
   const summary = createGroupSummary(by);
-  for (const r of records) summary.add(r);
-  io.stdout.write(renderTable(groupView(summary.rows(), by, `run ${runId}: ${records.length} attempt(s)`)));
+  const chainSummary = createChainSummary(policy);
+  for (const r of records) {
+    summary.add(r);
+    chainSummary.add(r);
+  }
+  const views = [groupView(summary.rows(), by, `run ${runId}: ${records.filter((r) => r.kind === "probe").length} attempt(s)`)];
+  if (chains.length > 0) views.push(chainView(chainSummary.rows().filter((c) => c.source === "chain_records"), "Chain runs"));
+  io.stdout.write(renderViews(views, "table"));
   io.stderr.write(`records appended to ${files.join(", ")}\n`);
   return 0;
 }
