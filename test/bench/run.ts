@@ -1,10 +1,12 @@
 // npm run bench [name...]: runs the benchmarks (never part of npm test) and prints their results.
+import { engineOverhead } from "./engineOverhead.js";
 import { probeOverhead } from "./probeOverhead.js";
 import { roundOf50 } from "./roundOf50.js";
 
 const BENCHES: Record<string, () => Promise<string>> = {
   "probe-overhead": () => probeOverhead(),
   "round-of-50": () => roundOf50(),
+  "engine-overhead": () => engineOverhead(),
 };
 
 const wanted = process.argv.slice(2);
