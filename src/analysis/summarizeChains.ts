@@ -1,5 +1,6 @@
 import type { Policy } from "../policy/types.js";
 import type { AttemptRecord } from "../store/record.js";
+import { replayRound, slotId } from "./replayRound.js";
 import { wilsonInterval } from "./wilsonInterval.js";
 
 /** One chain's outcome numbers. */
@@ -16,21 +17,23 @@ export interface ChainRow {
   served_by_tier: Record<string, number>;
 }
 
-interface TierRef {
-  index: number;
-  key: string;
-  timeoutMs: number;
-}
-
 /**
  * Fallback activation (tier 1 did not serve / requests) and exhaustion (no tier served / requests) per chain:
  * from `kind: "chain"` records when a chain has them, otherwise by replaying each probe round down the chain
- * (a tier serves when its result is ok within its timeout).
+ * (a tier serves when its result is ok within its timeout). Holds the rounds in memory: for small inputs
+ * (a probe run, the demo); `summarizeFiles` streams.
  */
 export function createChainSummary(policy: Policy | undefined) {
   const measured = new Map<string, { requests: number; fallback: number; exhausted: number; byTier: Record<string, number> }>();
-  const rounds = new Map<string, Map<string, { ok: boolean; latency: number | null }>>();
-  const seenTiers = new Map<string, Map<number, string>>();
+  const rounds = new Map<string, Map<string, number>>();
+  const targetSlots = new Map<string, { slot: string; timeoutMs: number }[]>();
+  for (const c of Object.values(policy?.chains ?? {})) {
+    c.tiers.slice(0, c.maxDepth).forEach((t) => {
+      const target = `${t.endpoint}\u0000${t.model}`;
+      targetSlots.set(target, [...(targetSlots.get(target) ?? []), { slot: slotId(c.name, t.index), timeoutMs: t.timeoutMs }]);
+    });
+  }
+  const shapes = policy ? Object.values(policy.chains).map((c) => ({ name: c.name, tiers: Math.min(c.maxDepth, c.tiers.length) })) : null;
   return {
     add(r: AttemptRecord): void {
       if (r.kind === "chain") {
@@ -44,52 +47,43 @@ export function createChainSummary(policy: Policy | undefined) {
         return;
       }
       if ((r.origin ?? "probe") !== "probe" || r.round === undefined) return;
-      const roundKey = `${r.run_id}#${r.round}`;
-      let round = rounds.get(roundKey);
-      if (!round) rounds.set(roundKey, (round = new Map()));
-      round.set(`${r.endpoint}\0${r.model}`, { ok: r.status === "ok", latency: r.latency_ms });
-      if (!policy && r.chain && typeof r.tier === "number") {
-        let tiers = seenTiers.get(r.chain);
-        if (!tiers) seenTiers.set(r.chain, (tiers = new Map()));
-        tiers.set(r.tier, `${r.endpoint}\0${r.model}`);
+      const slots = policy
+        ? (targetSlots.get(`${r.endpoint}\u0000${r.model}`) ?? [])
+        : r.chain && typeof r.tier === "number"
+          ? [{ slot: slotId(r.chain, r.tier), timeoutMs: Infinity }]
+          : [];
+      if (slots.length === 0) return;
+      const key = `${r.run_id}#${r.round}`;
+      let round = rounds.get(key);
+      if (!round) rounds.set(key, (round = new Map()));
+      for (const { slot, timeoutMs } of slots) {
+        round.set(slot, r.status === "ok" && (r.latency_ms === null || r.latency_ms <= timeoutMs) ? (r.latency_ms ?? 0) : -1);
       }
     },
     rows(): ChainRow[] {
-      const out: ChainRow[] = [];
-      const chains = chainTiers(policy, seenTiers);
-      const names = new Set([...chains.keys(), ...measured.keys()]);
-      for (const name of [...names].sort()) {
-        const m = measured.get(name);
-        if (m) {
-          out.push(row(name, "chain_records", m.requests, m.fallback, m.exhausted, m.byTier));
-          continue;
+      const replayed = new Map<string, { requests: number; fallback: number; exhausted: number; byTier: Record<string, number> }>();
+      for (const round of rounds.values()) {
+        for (const { chain, served } of replayRound(round, shapes)) {
+          let c = replayed.get(chain);
+          if (!c) replayed.set(chain, (c = { requests: 0, fallback: 0, exhausted: 0, byTier: {} }));
+          c.requests++;
+          if (served === null) c.exhausted++;
+          else c.byTier[String(served)] = (c.byTier[String(served)] ?? 0) + 1;
+          if (served !== 1) c.fallback++;
         }
-        const tiers = chains.get(name) ?? [];
-        const first = tiers[0];
-        if (!first) continue;
-        let requests = 0;
-        let fallback = 0;
-        let exhausted = 0;
-        const byTier: Record<string, number> = {};
-        for (const round of rounds.values()) {
-          if (!round.has(first.key)) continue;
-          requests++;
-          const served = tiers.find((t) => {
-            const res = round.get(t.key);
-            return res !== undefined && res.ok && (res.latency === null || res.latency <= t.timeoutMs);
-          });
-          if (!served) exhausted++;
-          else byTier[String(served.index)] = (byTier[String(served.index)] ?? 0) + 1;
-          if (served?.index !== 1) fallback++;
-        }
-        if (requests > 0) out.push(row(name, "replay", requests, fallback, exhausted, byTier));
       }
-      return out;
+      const names = [...new Set([...measured.keys(), ...replayed.keys()])].sort();
+      return names.map((name) => {
+        const m = measured.get(name);
+        const c = m ?? replayed.get(name)!;
+        return chainRow(name, m ? "chain_records" : "replay", c.requests, c.fallback, c.exhausted, c.byTier);
+      });
     },
   };
 }
 
-function row(chain: string, source: ChainRow["source"], requests: number, fallback: number, exhausted: number, byTier: Record<string, number>): ChainRow {
+/** A chain's row from its counts: rates over requests, a Wilson interval for fallback activation. */
+export function chainRow(chain: string, source: ChainRow["source"], requests: number, fallback: number, exhausted: number, byTier: Record<string, number>): ChainRow {
   return {
     chain,
     source,
@@ -100,24 +94,4 @@ function row(chain: string, source: ChainRow["source"], requests: number, fallba
     exhaustion_rate: requests > 0 ? exhausted / requests : null,
     served_by_tier: byTier,
   };
-}
-
-function chainTiers(policy: Policy | undefined, seen: Map<string, Map<number, string>>): Map<string, TierRef[]> {
-  const out = new Map<string, TierRef[]>();
-  if (policy) {
-    for (const c of Object.values(policy.chains)) {
-      out.set(
-        c.name,
-        c.tiers.slice(0, c.maxDepth).map((t) => ({ index: t.index, key: `${t.endpoint}\0${t.model}`, timeoutMs: t.timeoutMs })),
-      );
-    }
-    return out;
-  }
-  for (const [name, tiers] of seen) {
-    out.set(
-      name,
-      [...tiers.entries()].sort((a, b) => a[0] - b[0]).map(([index, key]) => ({ index, key, timeoutMs: Infinity })),
-    );
-  }
-  return out;
 }

@@ -1,12 +1,15 @@
 // npm run bench [name...]: runs the benchmarks (never part of npm test) and prints their results.
 import { engineOverhead } from "./engineOverhead.js";
 import { probeOverhead } from "./probeOverhead.js";
+import { reportVsDuckdb } from "./reportVsDuckdb.js";
 import { roundOf50 } from "./roundOf50.js";
 
 const BENCHES: Record<string, () => Promise<string>> = {
   "probe-overhead": () => probeOverhead(),
   "round-of-50": () => roundOf50(),
   "engine-overhead": () => engineOverhead(),
+  "report-1m": () => reportVsDuckdb(1_000_000),
+  "report-10m": () => reportVsDuckdb(10_000_000),
 };
 
 const wanted = process.argv.slice(2);

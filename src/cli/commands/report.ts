@@ -1,13 +1,15 @@
 import path from "node:path";
-import { createChainSummary } from "../../analysis/summarizeChains.js";
-import { createGroupSummary, DIMENSIONS, type Dimension } from "../../analysis/summarizeGroups.js";
+import { compareGroups } from "../../analysis/compareGroups.js";
+import { DIMENSIONS, type Dimension } from "../../analysis/groupAcc.js";
+import { summarizeFiles } from "../../analysis/summarizeFiles.js";
+import type { SummarySpec } from "../../analysis/summarizeRange.js";
+import { compareView } from "../../render/compareView.js";
 import { ExitCode, noDataError, usageError } from "../../errors.js";
 import { chainView } from "../../render/chainView.js";
 import { groupView } from "../../render/groupView.js";
 import { renderViews } from "../../render/renderView.js";
 import { expandInputs } from "../../store/expandInputs.js";
-import type { AttemptRecord } from "../../store/record.js";
-import { readRecords, type ReadSummary } from "../../store/readRecords.js";
+import type { ReadSummary } from "../../store/readRecords.js";
 import { parseDuration } from "../../util/duration.js";
 import { parseTime } from "../../util/parseTime.js";
 import type { CliIo } from "../io.js";
@@ -26,6 +28,9 @@ export interface ReportOptions {
   bucket?: string;
   format: "table" | "json" | "csv" | "markdown";
   strict?: boolean;
+  compare?: boolean;
+  /** worker threads (default: one per core for large inputs) */
+  threads?: number;
 }
 
 /** `tierwatch report`: per-group success, latency and failures, and per-chain fallback, streamed from the store. */
@@ -40,43 +45,52 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
   const until = opts.until ? parseTime(opts.until, now, "--until") : undefined;
   if (since !== undefined && until !== undefined && since >= until) throw usageError("--since must be before --until");
 
-  const sloByChain = new Map(Object.values(policy?.chains ?? {}).map((c) => [c.name, c.slo.p95Ms]));
-  const groups = createGroupSummary(by, { bucketMs, latencySloMs: (r) => (r.chain ? sloByChain.get(r.chain) : undefined) });
-  const chains = createChainSummary(policy);
-  const keep = recordFilter(opts, since, until);
-  let inWindow = 0;
-  const read = await readRecords(files, (r) => {
-    if (!keep(r)) return;
-    inWindow++;
-    groups.add(r);
-    chains.add(r);
-  });
-  const window = {
-    since: since === undefined ? null : new Date(since).toISOString(),
-    until: until === undefined ? null : new Date(until).toISOString(),
+  if (opts.compare && since === undefined) throw usageError("--compare needs --since: it compares the window with the one of the same length before it");
+  const windowEnd = until ?? now;
+  const windows = [{ since, until }];
+  if (opts.compare && since !== undefined) windows.push({ since: since - (windowEnd - since), until: since });
+  const spec: SummarySpec = {
+    by,
+    bucketMs,
+    windows,
+    filters: { chain: opts.chain, model: opts.model, endpoint: opts.endpoint, region: opts.region },
+    sloByChain: Object.fromEntries(Object.values(policy?.chains ?? {}).flatMap((c) => (c.slo.p95Ms === undefined ? [] : [[c.name, c.slo.p95Ms]]))),
+    chains: policy
+      ? Object.values(policy.chains).map((c) => ({
+          name: c.name,
+          tiers: c.tiers.slice(0, c.maxDepth).map((t) => ({ endpoint: t.endpoint, model: t.model, timeoutMs: t.timeoutMs })),
+        }))
+      : null,
   };
+  const { windows: results, read } = await summarizeFiles(files, spec, { threads: opts.threads });
+  const current = results[0]!;
+  const previous = results[1];
+  const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+  const window = { since: iso(since), until: iso(until) };
   reportBadLines(io, read);
-  if (inWindow === 0) {
+  if (current.records === 0) {
     throw noDataError(
       `no records in the window${window.since ? ` since ${window.since}` : ""}${window.until ? ` until ${window.until}` : ""} in ${files.length} file(s); widen --since or check the filters`,
     );
   }
-  const groupRows = groups.rows();
-  const chainRows = chains.rows();
+  const compared = previous ? compareGroups(current.groups, previous.groups, by) : undefined;
   if (opts.format === "json") {
     const doc = {
       window,
+      ...(previous ? { previous_window: { since: iso(windows[1]!.since), until: iso(windows[1]!.until) } } : {}),
       inputs: files,
-      records: inWindow,
-      groups: groupRows.map(({ keys, ...rest }) => ({ ...keys, ...rest })),
-      chains: chainRows,
+      records: current.records,
+      groups: current.groups.map(({ keys, ...rest }, i) => ({ ...keys, ...rest, ...(compared ? { compare: compared[i] } : {}) })),
+      chains: current.chains,
+      ...(previous ? { previous_chains: previous.chains } : {}),
       bad_lines: { count: read.badCount, first: read.bad.map((b) => ({ ...b, file: path.relative(io.cwd, b.file) || b.file })) },
     };
     io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
-    const title = `${inWindow} record(s) from ${files.length} file(s)${window.since ? `, since ${window.since}` : ""}${window.until ? ` until ${window.until}` : ""}`;
-    const views = [groupView(groupRows, by, title)];
-    if (chainRows.length > 0) views.push(chainView(chainRows));
+    const title = `${current.records} record(s) from ${files.length} file(s)${window.since ? `, since ${window.since}` : ""}${window.until ? ` until ${window.until}` : ""}`;
+    const views = [compared ? compareView(current.groups, compared, by, title) : groupView(current.groups, by, title)];
+    if (current.chains.length > 0) views.push(chainView(current.chains));
+    if (previous && previous.chains.length > 0) views.push(chainView(previous.chains, "Chains, previous window"));
     io.stdout.write(renderViews(views, opts.format));
   }
   return opts.strict && read.badCount > 0 ? ExitCode.checkFailed : ExitCode.ok;
@@ -94,27 +108,6 @@ function parseBy(text: string, withBucket: boolean): Dimension[] {
   }
   const out = dims as Dimension[];
   return withBucket && !out.includes("bucket") ? ["bucket", ...out] : out;
-}
-
-function recordFilter(opts: ReportOptions, since: number | undefined, until: number | undefined): (r: AttemptRecord) => boolean {
-  const sets = {
-    chain: opts.chain?.length ? new Set(opts.chain) : undefined,
-    model: opts.model?.length ? new Set(opts.model) : undefined,
-    endpoint: opts.endpoint?.length ? new Set(opts.endpoint) : undefined,
-    region: opts.region?.length ? new Set(opts.region) : undefined,
-  };
-  return (r) => {
-    if (since !== undefined || until !== undefined) {
-      const t = Date.parse(r.ts);
-      if (since !== undefined && t < since) return false;
-      if (until !== undefined && t >= until) return false;
-    }
-    if (sets.chain && !sets.chain.has(r.chain ?? "")) return false;
-    if (sets.model && !sets.model.has(r.model ?? "")) return false;
-    if (sets.endpoint && !sets.endpoint.has(r.endpoint ?? "")) return false;
-    if (sets.region && !sets.region.has(r.region ?? "")) return false;
-    return true;
-  };
 }
 
 function reportBadLines(io: CliIo, read: ReadSummary): void {

@@ -1,0 +1,202 @@
+import type { Status } from "../probe/status.js";
+import { quantileSorted } from "./quantileSorted.js";
+import { wilsonInterval } from "./wilsonInterval.js";
+
+/** What attempts can be grouped by. */
+export const DIMENSIONS = ["model", "tier", "chain", "endpoint", "region", "hour", "day", "bucket"] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+export type GroupKeys = Partial<Record<Dimension, string | number | null>>;
+
+/** One group's numbers: the row model every format renders. */
+export interface GroupRow {
+  keys: GroupKeys;
+  attempts: number;
+  sent: number;
+  skipped: number;
+  ok: number;
+  success_rate: number | null;
+  success_ci: [number, number] | null;
+  slo_attainment: number | null;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  p99_ms: number | null;
+  ttft_p50_ms: number | null;
+  ttft_p95_ms: number | null;
+  statuses: Partial<Record<Status, number>>;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number | null;
+}
+
+/** A growable list of doubles (transferable between threads as one buffer). */
+export interface Samples {
+  data: Float64Array;
+  n: number;
+}
+
+/** A group's running totals: counts, and the ok latencies and TTFTs kept for exact quantiles. */
+export interface GroupAcc {
+  keys: GroupKeys;
+  attempts: number;
+  skipped: number;
+  ok: number;
+  sloOk: number;
+  sloKnown: boolean;
+  statuses: Partial<Record<Status, number>>;
+  latencies: Samples;
+  ttfts: Samples;
+  promptTokens: number;
+  completionTokens: number;
+  cost: number;
+  /** Neumaier compensation of `cost`: the sum does not depend on the order records arrive in */
+  costComp: number;
+  costKnown: boolean;
+}
+
+/** An empty accumulator for a group. */
+export function newGroupAcc(keys: GroupKeys): GroupAcc {
+  return {
+    keys,
+    attempts: 0,
+    skipped: 0,
+    ok: 0,
+    sloOk: 0,
+    sloKnown: false,
+    statuses: {},
+    latencies: { data: new Float64Array(16), n: 0 },
+    ttfts: { data: new Float64Array(0), n: 0 },
+    promptTokens: 0,
+    completionTokens: 0,
+    cost: 0,
+    costComp: 0,
+    costKnown: false,
+  };
+}
+
+function addCost(acc: GroupAcc, x: number): void {
+  const t = acc.cost + x;
+  acc.costComp += Math.abs(acc.cost) >= Math.abs(x) ? acc.cost - t + x : x - t + acc.cost;
+  acc.cost = t;
+}
+
+/** Appends a value to a sample list, doubling its buffer when full. */
+export function pushSample(s: Samples, x: number): void {
+  if (s.n === s.data.length) {
+    const bigger = new Float64Array(Math.max(16, s.data.length * 2));
+    bigger.set(s.data);
+    s.data = bigger;
+  }
+  s.data[s.n++] = x;
+}
+
+/** Adds one attempt. Latency and TTFT count only for ok attempts; skipped ones are not sent. */
+export function addAttempt(
+  acc: GroupAcc,
+  status: Status,
+  latencyMs: number | null,
+  ttftMs: number | null,
+  sloMs: number | undefined,
+  promptTokens: number | null,
+  completionTokens: number | null,
+  costUsd: number | null,
+): void {
+  acc.attempts++;
+  acc.statuses[status] = (acc.statuses[status] ?? 0) + 1;
+  if (status === "skipped") {
+    acc.skipped++;
+    return;
+  }
+  if (sloMs !== undefined) acc.sloKnown = true;
+  if (status === "ok") {
+    acc.ok++;
+    if (latencyMs !== null) pushSample(acc.latencies, latencyMs);
+    if (ttftMs !== null) pushSample(acc.ttfts, ttftMs);
+    if (sloMs === undefined || (latencyMs !== null && latencyMs <= sloMs)) acc.sloOk++;
+  }
+  if (promptTokens !== null) acc.promptTokens += promptTokens;
+  if (completionTokens !== null) acc.completionTokens += completionTokens;
+  if (costUsd !== null) {
+    addCost(acc, costUsd);
+    acc.costKnown = true;
+  }
+}
+
+/** Joins partial accumulators of one group (from threads or files) into one, samples in exact-size arrays. */
+export function mergeGroupAccs(parts: readonly GroupAcc[]): GroupAcc {
+  const first = parts[0]!;
+  const into: GroupAcc = { ...newGroupAcc(first.keys), latencies: concat(parts.map((p) => p.latencies)), ttfts: concat(parts.map((p) => p.ttfts)) };
+  for (const p of parts) mergeGroupAcc(into, { ...p, latencies: EMPTY, ttfts: EMPTY });
+  return into;
+}
+
+const EMPTY: Samples = { data: new Float64Array(0), n: 0 };
+
+function concat(list: readonly Samples[]): Samples {
+  const n = list.reduce((a, s) => a + s.n, 0);
+  const data = new Float64Array(n);
+  let at = 0;
+  for (const s of list) {
+    data.set(s.data.subarray(0, s.n), at);
+    at += s.n;
+  }
+  return { data, n };
+}
+
+/** Adds `from` into `into` (partial results of two threads or two files). */
+export function mergeGroupAcc(into: GroupAcc, from: GroupAcc): void {
+  into.attempts += from.attempts;
+  into.skipped += from.skipped;
+  into.ok += from.ok;
+  into.sloOk += from.sloOk;
+  into.sloKnown ||= from.sloKnown;
+  for (const [k, v] of Object.entries(from.statuses) as [Status, number][]) into.statuses[k] = (into.statuses[k] ?? 0) + v;
+  for (let i = 0; i < from.latencies.n; i++) pushSample(into.latencies, from.latencies.data[i]!);
+  for (let i = 0; i < from.ttfts.n; i++) pushSample(into.ttfts, from.ttfts.data[i]!);
+  into.promptTokens += from.promptTokens;
+  into.completionTokens += from.completionTokens;
+  addCost(into, from.cost);
+  addCost(into, from.costComp);
+  into.costKnown ||= from.costKnown;
+}
+
+/** Turns totals into the row: success with its Wilson interval over sent attempts, quantiles over ok ones. Sorts the samples in place. */
+export function finishGroup(acc: GroupAcc): GroupRow {
+  const sent = acc.attempts - acc.skipped;
+  const lat = acc.latencies.data.subarray(0, acc.latencies.n).sort();
+  const ttft = acc.ttfts.data.subarray(0, acc.ttfts.n).sort();
+  const q = (xs: Float64Array, p: number) => quantileSorted(xs, p) ?? null;
+  return {
+    keys: acc.keys,
+    attempts: acc.attempts,
+    sent,
+    skipped: acc.skipped,
+    ok: acc.ok,
+    success_rate: sent > 0 ? acc.ok / sent : null,
+    success_ci: wilsonInterval(acc.ok, sent),
+    slo_attainment: sent > 0 && acc.sloKnown ? acc.sloOk / sent : null,
+    p50_ms: q(lat, 0.5),
+    p95_ms: q(lat, 0.95),
+    p99_ms: q(lat, 0.99),
+    ttft_p50_ms: q(ttft, 0.5),
+    ttft_p95_ms: q(ttft, 0.95),
+    statuses: acc.statuses,
+    prompt_tokens: acc.promptTokens,
+    completion_tokens: acc.completionTokens,
+    // compensated, then rounded to 1e-10 USD: the same total however the input was split across threads
+    cost_usd: acc.costKnown ? Math.round((acc.cost + acc.costComp) * 1e10) / 1e10 : null,
+  };
+}
+
+/** Orders rows by their keys, dimension by dimension (numbers numerically, missing last). */
+export function compareKeys(a: GroupKeys, b: GroupKeys, by: readonly Dimension[]): number {
+  for (const d of by) {
+    const x = a[d];
+    const y = b[d];
+    if (x === y) continue;
+    if (x === null || x === undefined) return 1;
+    if (y === null || y === undefined) return -1;
+    if (typeof x === "number" && typeof y === "number") return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return 0;
+}

@@ -1,0 +1,99 @@
+import { createChainSummary } from "../analysis/summarizeChains.js";
+import { createGroupSummary } from "../analysis/summarizeGroups.js";
+import { wilsonInterval } from "../analysis/wilsonInterval.js";
+import { CLOSED, type BreakerState } from "../fallback/breaker.js";
+import type { Policy } from "../policy/types.js";
+import type { AttemptRecord } from "../store/record.js";
+import { holds, type Threshold } from "./parseThreshold.js";
+
+/** One threshold's verdict with its evidence. */
+export interface Verdict {
+  threshold: string;
+  verdict: "pass" | "fail" | "insufficient";
+  measured: number | null;
+  /** 95 % Wilson interval, for rates */
+  ci: [number, number] | null;
+  /** the sample the value stands on: sent attempts, or chain requests */
+  n: number;
+  message: string;
+}
+
+const CHAIN_METRICS = new Set(["fallback_activation_rate", "exhaustion_rate"]);
+
+/** Accumulates records for each threshold in one pass, then judges each (pure: records, policy and breakers in). */
+export function createThresholdEvaluator(thresholds: readonly Threshold[], policy: Policy | undefined) {
+  const accs = thresholds.map((t) => ({ t, groups: createGroupSummary([]), chains: createChainSummary(policy) }));
+  return {
+    add(r: AttemptRecord): void {
+      for (const a of accs) {
+        const l = a.t.labels;
+        if (CHAIN_METRICS.has(a.t.metric)) {
+          if (l.chain === undefined || r.chain === l.chain) a.chains.add(r);
+          continue;
+        }
+        if (l.tier !== undefined && r.tier !== Number(l.tier)) continue;
+        if (l.model !== undefined && r.model !== l.model) continue;
+        if (l.chain !== undefined && r.chain !== l.chain) continue;
+        if (l.endpoint !== undefined && r.endpoint !== l.endpoint) continue;
+        if (l.region !== undefined && r.region !== l.region) continue;
+        a.groups.add(r);
+      }
+    },
+    verdicts(options: { minSamples: number; now: number; breakers?: Record<string, BreakerState> }): Verdict[] {
+      return accs.map(({ t, groups, chains }) => judge(t, groups.rows()[0], chains.rows(), options));
+    },
+  };
+}
+
+function judge(
+  t: Threshold,
+  group: ReturnType<ReturnType<typeof createGroupSummary>["rows"]>[number] | undefined,
+  chains: ReturnType<ReturnType<typeof createChainSummary>["rows"]>,
+  options: { minSamples: number; now: number; breakers?: Record<string, BreakerState> },
+): Verdict {
+  let measured: number | null = null;
+  let ci: [number, number] | null = null;
+  let n = 0;
+  if (t.metric === "breaker_open_ms") {
+    // the longest any matching breaker has been open (0 when none is)
+    n = 1;
+    measured = 0;
+    for (const [key, s] of Object.entries(options.breakers ?? {})) {
+      const [endpoint, model] = key.split("\u0000");
+      if ((t.labels.model && model !== t.labels.model) || (t.labels.endpoint && endpoint !== t.labels.endpoint)) continue;
+      if ((s ?? CLOSED).state !== "closed" && s.openedAt !== null) measured = Math.max(measured, options.now - s.openedAt);
+    }
+  } else if (CHAIN_METRICS.has(t.metric)) {
+    const row = t.labels.chain !== undefined ? chains.find((c) => c.chain === t.labels.chain) : chains.length === 1 ? chains[0] : undefined;
+    if (!t.labels.chain && chains.length > 1) {
+      return { threshold: t.text, verdict: "insufficient", measured: null, ci: null, n: 0, message: `several chains have data (${chains.map((c) => c.chain).join(", ")}): name one with {chain=...}` };
+    }
+    if (row) {
+      n = row.requests;
+      if (t.metric === "fallback_activation_rate") {
+        measured = row.fallback_activation_rate;
+        ci = row.fallback_ci;
+      } else {
+        measured = row.exhaustion_rate;
+        ci = wilsonInterval(row.requests - row.served, row.requests);
+      }
+    }
+  } else if (group) {
+    n = group.sent;
+    measured = (group as unknown as Record<string, number | null>)[t.metric] ?? null;
+    if (t.metric === "success_rate") ci = group.success_ci;
+    if (t.metric === "slo_attainment" && group.slo_attainment !== null) ci = wilsonInterval(Math.round(group.slo_attainment * group.sent), group.sent);
+  }
+  const what = `${fmtValue(t, measured)}${ci ? ` (95% CI ${fmtValue(t, ci[0])}–${fmtValue(t, ci[1])})` : ""}, n=${n}`;
+  if (measured === null || n < options.minSamples) {
+    return { threshold: t.text, verdict: "insufficient", measured, ci, n, message: `too few samples to judge: ${what}; at least ${options.minSamples} needed` };
+  }
+  const ok = holds(measured, t.op, t.value);
+  return { threshold: t.text, verdict: ok ? "pass" : "fail", measured, ci, n, message: `measured ${what}; ${ok ? "meets" : "fails"} ${t.op} ${fmtValue(t, t.value)}` };
+}
+
+function fmtValue(t: Threshold, v: number | null): string {
+  if (v === null) return "none";
+  if (t.metric.endsWith("_ms")) return `${Math.round(v * 100) / 100} ms`;
+  return `${(v * 100).toFixed(2)}%`;
+}

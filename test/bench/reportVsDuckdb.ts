@@ -1,0 +1,58 @@
+import { execFile } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { generateHistory } from "./generateHistory.js";
+
+const run = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const FIELDS = ["attempts", "sent", "ok", "p50_ms", "p95_ms", "p99_ms", "ttft_p50_ms", "ttft_p95_ms"] as const;
+
+interface Side {
+  wallMs: number;
+  hwm: number;
+  rows: Record<string, unknown>[];
+}
+
+async function side(script: string, dir: string): Promise<Side & { processMs: number }> {
+  const started = performance.now();
+  const { stdout } = await run(process.execPath, [path.join(here, script), dir], { maxBuffer: 64 * 1024 * 1024 });
+  return { ...(JSON.parse(stdout) as Side), processMs: performance.now() - started };
+}
+
+/**
+ * `tierwatch report` against DuckDB (read_ndjson, the same groups and quantile definition) on a generated
+ * history, each in its own process, one after the other, twice (the better of two runs each); the numbers
+ * must agree exactly.
+ */
+export async function reportVsDuckdb(n: number): Promise<string> {
+  const dir = path.join(os.tmpdir(), `tierwatch-bench-history-${n}`);
+  const genStart = performance.now();
+  const { bytes } = generateHistory(dir, n);
+  const genS = (performance.now() - genStart) / 1000;
+  const best = (a: Awaited<ReturnType<typeof side>>, b: Awaited<ReturnType<typeof side>>) => (a.processMs <= b.processMs ? a : b);
+  const tw = best(await side("reportChild.js", dir), await side("reportChild.js", dir));
+  const db = best(await side("duckdbChild.js", dir), await side("duckdbChild.js", dir));
+  // exact agreement, group by group, field by field
+  if (tw.rows.length !== db.rows.length) throw new Error(`group counts differ: tierwatch ${tw.rows.length}, duckdb ${db.rows.length}`);
+  let compared = 0;
+  tw.rows.forEach((t, i) => {
+    const d = db.rows[i]!;
+    if (t.region !== d.region || t.model !== d.model) throw new Error(`group ${i} differs: ${t.region}/${t.model} vs ${d.region}/${d.model}`);
+    for (const f of FIELDS) {
+      const a = t[f] === null ? null : Number(t[f]);
+      const b = d[f] === null ? null : Number(d[f]);
+      if (a !== b) throw new Error(`${t.region}/${t.model} ${f}: tierwatch ${a}, duckdb ${b}`);
+      compared++;
+    }
+  });
+  const mb = (x: number) => `${(x / 1024 / 1024).toFixed(0)} MB`;
+  return [
+    `report on ${n.toLocaleString("en")} records (${(bytes / 1e9).toFixed(2)} GB, ${tw.rows.length} groups; generated or reused in ${genS.toFixed(1)} s):`,
+    `  tierwatch  ${(tw.processMs / 1000).toFixed(2)} s (process), peak RSS ${mb(tw.hwm)}`,
+    `  duckdb     ${(db.processMs / 1000).toFixed(2)} s (process), peak RSS ${mb(db.hwm)}`,
+    `  ratio tierwatch/duckdb: time ${(tw.processMs / db.processMs).toFixed(2)}, memory ${(tw.hwm / db.hwm).toFixed(2)}`,
+    `  ${compared} numbers compared: all equal`,
+  ].join("\n");
+}

@@ -1,0 +1,209 @@
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { test } from "node:test";
+import { createChainSummary } from "../src/analysis/summarizeChains.js";
+import { createGroupSummary } from "../src/analysis/summarizeGroups.js";
+import { summarizeFiles } from "../src/analysis/summarizeFiles.js";
+import type { SummarySpec } from "../src/analysis/summarizeRange.js";
+import { createRng } from "../src/sim/rng.js";
+import type { AttemptRecord } from "../src/store/record.js";
+import { F, newScan, scanRecord, T_NULL, T_NUMBER, T_OTHER, T_STRING } from "../src/store/scanRecord.js";
+import { record } from "./helpers/builders.js";
+import { runCli } from "./helpers/runCli.js";
+import { tempDir } from "./helpers/tempDir.js";
+
+const scanned = (line: string) => {
+  const buf = Buffer.from(line);
+  const s = newScan();
+  if (!scanRecord(buf, 0, buf.length, s)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [name, i] of Object.entries(F)) {
+    const t = s.type[i];
+    if (t === T_STRING) out[name] = JSON.parse(`"${buf.toString("utf8", s.start[i], s.end[i])}"`);
+    else if (t === T_NUMBER) out[name] = s.num[i];
+    else if (t === T_NULL) out[name] = null;
+    else if (t === T_OTHER) out[name] = "(other)";
+  }
+  return out;
+};
+
+test("the byte scanner reads what JSON.parse reads, in any spacing and key order", () => {
+  const lines = [
+    '{"v":1,"ts":"2026-11-01T00:00:00.000Z","status":"ok","latency_ms":123.45,"model":"gpt-4.1"}',
+    '  {  "model" : "m" ,"status":"timeout" , "latency_ms" : -0.5e3, "ts":"2026-11-01T00:00:00Z", "extra": {"a": [1, "}", {"b": "]"}]} }  ',
+    '{"status":"ok","model":"caf\\u00e9 \\"quoted\\"","tier":3,"round":0,"cost_usd":1E-7,"ttft_ms":null,"stream":true,"fallback":false}',
+    '{"mod\\u0065l":"escaped-key","status":"ok","latency_ms":0.1,"ts":"2026-11-01T00:00:00.000Z"}',
+    '{"latency_ms":12345678901234567890,"status":"ok","v":1.0}',
+    '{"latency_ms":0.30000000000000004,"ttft_ms":1.7976931348623157e308,"status":"ok"}',
+    `{"model":"${"x".repeat(5000)}","status":"ok"}`,
+    '{"status":"ok","model":"模型","region":"ap-南"}',
+  ];
+  for (const line of lines) {
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    const got = scanned(line);
+    assert.ok(got, `not scanned: ${line.slice(0, 80)}`);
+    for (const [k, v] of Object.entries(got)) {
+      const want = parsed[k];
+      assert.deepEqual(v, typeof want === "object" && want !== null ? "(other)" : typeof want === "boolean" ? "(other)" : want, `${k} in ${line.slice(0, 60)}`);
+    }
+  }
+  for (const bad of ['{"status":"ok"', '{"status":"ok",}', '{"latency_ms":01}', '{"a":tru}', '{"latency_ms":1.}', '{"a":"b"} x', "{'a':1}"]) {
+    assert.throws(() => JSON.parse(bad));
+    assert.equal(scanned(bad), undefined, bad);
+  }
+  assert.equal(scanned('["ok"]'), undefined, "valid JSON but not an object: the caller reports it");
+});
+
+function history(n: number, seed: number): AttemptRecord[] {
+  const rand = createRng(seed);
+  const models = ["a", "b", "c"];
+  const out: AttemptRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    const round = Math.floor(i / 3);
+    const m = i % 3;
+    const u = rand();
+    const status = u < 0.8 ? "ok" : u < 0.87 ? "timeout" : u < 0.93 ? "rate_limited" : u < 0.97 ? "server_error" : "skipped";
+    out.push(
+      record({
+        ts: new Date(Date.UTC(2026, 10, 1) + round * 60_000 + m).toISOString(),
+        run_id: `run-${Math.floor(round / 50)}`,
+        round,
+        request_id: `r${i}`,
+        model: models[m]!,
+        tier: m + 1,
+        region: round % 2 ? "east" : "west",
+        status,
+        latency_ms: Math.round(rand() * 20) * 5, // many ties
+        ttft_ms: m === 0 ? Math.round(rand() * 100) : null,
+        cost_usd: status === "ok" ? 0.001 : null,
+      }),
+    );
+    if (i % 40 === 39) out.push(record({ kind: "chain", chain: "default", ts: out.at(-1)!.ts, served_tier: round % 3 === 0 ? null : 1 + (round % 2), status: round % 3 === 0 ? "timeout" : "ok" }));
+  }
+  return out;
+}
+
+test("the threaded byte path gives exactly the numbers of the record path, bad lines numbered across pieces", async (t) => {
+  const dir = await tempDir(t);
+  const recs = history(3000, 7);
+  // another writer's spacing on some lines, a bad line, and a torn last line
+  const lines = recs.map((r, i) => (i % 13 === 0 ? JSON.stringify(r, null, 1).replace(/\n/g, " ") : JSON.stringify(r)));
+  lines.splice(1500, 0, "garbage");
+  await writeFile(path.join(dir, "a.jsonl"), `${lines.join("\n")}\n{"ts":"2026-11-01T00:00:00Z","sta`);
+  const by = ["model", "region", "hour"] as const;
+  const groups = createGroupSummary(by);
+  for (const r of recs) groups.add(r);
+  const spec: SummarySpec = { by: [...by], windows: [{}], filters: {}, sloByChain: {}, chains: null };
+  const files = [path.join(dir, "a.jsonl")];
+  const single = await summarizeFiles(files, spec, { threads: 1 });
+  const threaded = await summarizeFiles(files, spec, { threads: 2, pieceBytes: 8192 });
+  assert.deepEqual(single.windows[0]!.groups, groups.rows());
+  assert.deepEqual(threaded.windows[0]!.groups, groups.rows());
+  assert.deepEqual(threaded.windows[0]!.chains, single.windows[0]!.chains);
+  for (const s of [single, threaded]) {
+    assert.equal(s.read.badCount, 1);
+    assert.equal(s.read.bad[0]!.line, 1501);
+    assert.equal(s.read.torn, 1);
+    assert.equal(s.read.records, recs.length);
+  }
+});
+
+test("chain numbers: the byte path matches the record path, replaying rounds split across pieces", async (t) => {
+  const dir = await tempDir(t);
+  const recs = history(6000, 11).filter((r) => r.kind !== "chain");
+  await writeFile(path.join(dir, "b.jsonl"), `${recs.map((r) => JSON.stringify(r)).join("\n")}\n`);
+  const chains = createChainSummary(undefined);
+  for (const r of recs) chains.add(r);
+  const spec: SummarySpec = { by: ["model"], windows: [{}], filters: {}, sloByChain: {}, chains: null };
+  const threaded = await summarizeFiles([path.join(dir, "b.jsonl")], spec, { threads: 2, pieceBytes: 4096 });
+  const want = chains.rows();
+  assert.equal(want[0]!.requests, 2000);
+  assert.deepEqual(threaded.windows[0]!.chains, want);
+});
+
+test("report through the CLI: metrics computed by hand on a small fixture", async (t) => {
+  const dir = await tempDir(t);
+  const ts = "2026-11-01T10:00:00.000Z";
+  const rows = [
+    // model a: ok 100, 200, 200, 300 (a tie), one timeout, one skipped
+    ...[300, 200, 100, 200].map((ms) => record({ ts, model: "a", latency_ms: ms })),
+    record({ ts, model: "a", status: "timeout", latency_ms: 1000 }),
+    record({ ts, model: "a", status: "skipped", latency_ms: null }),
+    // b: a single sample; c: only failures
+    record({ ts, model: "b", latency_ms: 42, ttft_ms: 7 }),
+    record({ ts, model: "c", status: "rate_limited", latency_ms: 5 }),
+    record({ ts, model: "c", status: "server_error", latency_ms: 9 }),
+  ];
+  await writeFile(path.join(dir, "f.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  const r = await runCli(["report", "f.jsonl", "--by", "model", "--format", "json"], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const [a, b, c] = JSON.parse(r.stdout).groups;
+  assert.deepEqual([a.attempts, a.sent, a.skipped, a.ok, a.success_rate, a.p50_ms, a.p95_ms, a.p99_ms], [6, 5, 1, 4, 0.8, 200, 300, 300]);
+  // Wilson 95 % for 4/5, by the formula: centre (0.8 + 1.9208/5) / 1.76829, half-width 1.96·√(0.032 + 0.03841) / 1.76829
+  assert.deepEqual(a.success_ci.map((x: number) => Number(x.toFixed(4))), [0.3755, 0.9638]);
+  assert.deepEqual([b.p50_ms, b.p99_ms, b.ttft_p50_ms, b.success_rate], [42, 42, 7, 1]);
+  assert.deepEqual([c.ok, c.success_rate, c.p50_ms, c.statuses], [0, 0, null, { rate_limited: 1, server_error: 1 }]);
+});
+
+test("the two-proportion test's p-values match erfc (Python's math.erfc)", async () => {
+  const { twoProportionPValue } = await import("../src/analysis/compareProportions.js");
+  // 99/100 vs 80/100: pooled 0.895, z = 0.19 / √(0.895 · 0.105 · 0.02) = 4.3826; Python: erfc(z/√2) = 1.17268e-05
+  const p = twoProportionPValue(80, 100, 99, 100)!;
+  assert.ok(Math.abs(p - 1.17268e-5) / 1.17268e-5 < 0.001, String(p));
+  assert.equal(twoProportionPValue(50, 100, 50, 100), 1);
+  assert.equal(twoProportionPValue(0, 0, 5, 10), null);
+  assert.equal(twoProportionPValue(10, 10, 20, 20), null);
+});
+
+test("--compare: the previous window beside this one, deltas, and a named significance test", async (t) => {
+  const dir = await tempDir(t);
+  const now = Date.now();
+  const at = (hoursAgo: number, i: number) => new Date(now - hoursAgo * 3_600_000 + i).toISOString();
+  const recs: AttemptRecord[] = [];
+  // previous window (24-48 h ago): 99 of 100 ok; this window (last 24 h): 80 of 100 ok
+  for (let i = 0; i < 100; i++) recs.push(record({ ts: at(30, i), model: "a", status: i < 99 ? "ok" : "timeout", latency_ms: 100 }));
+  for (let i = 0; i < 100; i++) recs.push(record({ ts: at(5, i), model: "a", status: i < 80 ? "ok" : "timeout", latency_ms: 150 }));
+  await writeFile(path.join(dir, "h.jsonl"), recs.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  const json = await runCli(["report", "h.jsonl", "--since", "24h", "--compare", "--by", "model", "--format", "json"], { cwd: dir });
+  assert.equal(json.code, 0, json.stderr);
+  const g = JSON.parse(json.stdout).groups[0];
+  assert.deepEqual([g.sent, g.success_rate, g.compare.previous.sent, g.compare.previous.success_rate], [100, 0.8, 100, 0.99]);
+  assert.equal(Number(g.compare.delta_success_rate.toFixed(10)), -0.19);
+  assert.equal(g.compare.delta_p95_ms, 50);
+  assert.equal(g.compare.significant, true);
+  assert.ok(g.compare.p_value < 0.001);
+  const table = await runCli(["report", "h.jsonl", "--since", "24h", "--compare", "--by", "model"], { cwd: dir });
+  assert.match(table.stdout, /two-proportion z-test/);
+  assert.match(table.stdout, /−19\.0pp/);
+  assert.equal((await runCli(["report", "h.jsonl", "--compare"], { cwd: dir })).code, 2, "--compare needs --since");
+});
+
+test("--bucket gives a time series; --by hour a time-of-day view; filters apply", async (t) => {
+  const dir = await tempDir(t);
+  const recs = [0, 1, 2, 25, 26].map((h, i) => record({ ts: new Date(Date.UTC(2026, 10, 1, h, 30)).toISOString(), model: i % 2 ? "a" : "b", latency_ms: 10 * (i + 1) }));
+  await writeFile(path.join(dir, "s.jsonl"), recs.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  const bucket = JSON.parse((await runCli(["report", "s.jsonl", "--bucket", "1d", "--by", "model", "--format", "json"], { cwd: dir })).stdout);
+  assert.deepEqual(
+    bucket.groups.map((g: { bucket: string; model: string; sent: number }) => [g.bucket, g.model, g.sent]),
+    [
+      ["2026-11-01T00:00:00.000Z", "a", 1],
+      ["2026-11-01T00:00:00.000Z", "b", 2],
+      ["2026-11-02T00:00:00.000Z", "a", 1],
+      ["2026-11-02T00:00:00.000Z", "b", 1],
+    ],
+  );
+  const hours = JSON.parse((await runCli(["report", "s.jsonl", "--by", "hour", "--format", "json"], { cwd: dir })).stdout);
+  assert.deepEqual(hours.groups.map((g: { hour: string; sent: number }) => [g.hour, g.sent]), [["00", 1], ["01", 2], ["02", 2]]);
+  const filtered = JSON.parse((await runCli(["report", "s.jsonl", "--model", "a", "--by", "model", "--format", "json"], { cwd: dir })).stdout);
+  assert.deepEqual(filtered.groups.map((g: { model: string }) => g.model), ["a"]);
+});
+
+test("records from a newer tierwatch are named, counted and skipped; --strict fails", async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(path.join(dir, "n.jsonl"), `${JSON.stringify(record())}\n${JSON.stringify({ ...record(), v: 2 })}\n`);
+  const r = await runCli(["report", "n.jsonl"], { cwd: dir });
+  assert.equal(r.code, 0);
+  assert.match(r.stderr, /n\.jsonl:2: schema version 2 is newer than this tierwatch reads \(1\); upgrade tierwatch/);
+  assert.equal((await runCli(["report", "n.jsonl", "--strict"], { cwd: dir })).code, 1);
+});
