@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, TierwatchError } from "../errors.js";
 import { demoCommand } from "./commands/demo.js";
+import { gateCommand } from "./commands/gate.js";
 import { initCommand } from "./commands/init.js";
 import { mockCommand } from "./commands/mock.js";
 import { probeCommand } from "./commands/probe.js";
@@ -101,6 +102,29 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(format(["table", "json", "csv", "markdown"], "table"))
     .addHelpText("after", METRICS_HELP)
     .action(async (paths, opts) => setExit(await reportCommand(paths, opts, io)));
+
+  program
+    .command("gate")
+    .description("judge fresh probe rounds or recorded history against thresholds: a CI gate")
+    .option("--policy <file>", "policy file (default ./tierwatch.yaml)")
+    .option("--rounds <n>", "run this many fresh rounds, per-model and chains (default 10)", positiveInt)
+    .option("--from <paths...>", "judge recorded history instead: files, directories or globs")
+    .option("--since <when>", "with --from: start of the window (7d, ISO date)")
+    .option("--until <when>", "with --from: end of the window")
+    .option("--threshold <expr>", "e.g. 'success_rate{tier=1} >= 0.99' (repeatable; default: the policy's SLOs)", (v: string, prev: string[] = []) => [...prev, v])
+    .option("--min-samples <n>", "fewer samples than this cannot be judged (exit 4)", positiveInt, 10)
+    .option("--junit <file>", "write JUnit XML: one testcase per threshold")
+    .option("--summary <file>", "write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)")
+    .option("--data-dir <dir>", "where fresh rounds' records go")
+    .addOption(format(["table", "json"], "table"))
+    .addHelpText(
+      "after",
+      "\nThresholds: METRIC{label=value,...} OP NUMBER, e.g. p95_ms{model=gpt-4.1} < 2000, fallback_activation_rate{chain=default} <= 0.05\n" +
+        "  metrics: success_rate slo_attainment p50_ms p95_ms p99_ms ttft_p50_ms ttft_p95_ms fallback_activation_rate exhaustion_rate breaker_open_ms\n" +
+        "  labels: tier model chain endpoint region; numbers may end in %, ms, s or m\n" +
+        "Exit codes: 0 every threshold passed · 1 a threshold failed · 2 usage or policy error · 4 too few samples to judge",
+    )
+    .action(async (opts) => setExit(await gateCommand(opts, io)));
 
   program
     .command("mock")

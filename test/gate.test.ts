@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { test } from "node:test";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { parseThreshold } from "../src/gate/parseThreshold.js";
+import { startSimulator } from "../src/sim/startSimulator.js";
+import { record, writePolicy } from "./helpers/builders.js";
+import { runCli } from "./helpers/runCli.js";
+import { tempDir } from "./helpers/tempDir.js";
+
+test("thresholds parse like k6's; a malformed one says where it is wrong", () => {
+  assert.deepEqual(parseThreshold("success_rate{tier=1} >= 0.99"), { text: "success_rate{tier=1} >= 0.99", metric: "success_rate", labels: { tier: "1" }, op: ">=", value: 0.99 });
+  assert.deepEqual(parseThreshold(' p95_ms{model="gpt-4.1", region=us-east-1}<2s').labels, { model: "gpt-4.1", region: "us-east-1" });
+  assert.equal(parseThreshold("p95_ms < 2s").value, 2000);
+  assert.equal(parseThreshold("fallback_activation_rate{chain=default} <= 5%").value, 0.05);
+  const bad: [string, RegExp][] = [
+    ["succes_rate >= 0.9", /unknown metric "succes_rate".* at column 1/],
+    ["success_rate{teir=1} >= 0.9", /unknown label "teir".* at column 14/],
+    ["success_rate{tier=1 >= 0.9", /expected "," or "}" at column 21/],
+    ["success_rate{tier=1} => 0.9", /expected a comparison .* at column 22/],
+    ["success_rate{tier=1} >= high", /expected a number at column 25/],
+    ["success_rate >= 0.9 and more", /unexpected text at column 21/],
+    ["success_rate{tier=one} > 0", /tier must be a whole number/],
+  ];
+  for (const [text, re] of bad) assert.throws(() => parseThreshold(text), re, text);
+});
+
+async function gateSetup(t: import("node:test").TestContext) {
+  const dir = await tempDir(t);
+  const sim = await startSimulator({ models: { good: { latency_ms: 5 }, flaky: { latency_ms: 5, faults: { server_error: 0.5 } } } });
+  t.after(() => sim.close());
+  await writePolicy(dir, sim.url, [["good", 1000], ["flaky", 1000]], "    slo:\n      success_rate: 0.9\n      p95_ms: 500\n");
+  return { dir, sim };
+}
+
+test("gate: exit 0 when every threshold passes, 1 when one fails, 4 with too few samples; JUnit and summary", async (t) => {
+  const { dir } = await gateSetup(t);
+  const summaryFile = path.join(dir, "step-summary.md");
+  await writeFile(summaryFile, "# earlier step\n");
+  const pass = await runCli(["gate", "--rounds", "10", "--junit", "pass.xml", "--summary", "gate.md"], { cwd: dir, env: { GITHUB_STEP_SUMMARY: summaryFile } });
+  assert.equal(pass.code, 0, pass.stdout + pass.stderr);
+  assert.match(pass.stdout, /success_rate\{chain=default,tier=1\} >= 0\.9/);
+  assert.match(await readFile(path.join(dir, "gate.md"), "utf8"), /## tierwatch gate: ✅ pass/);
+  assert.match(await readFile(summaryFile, "utf8"), /^# earlier step\n## tierwatch gate: ✅ pass/);
+
+  const fail = await runCli(
+    ["gate", "--rounds", "12", "--threshold", "success_rate{model=flaky} >= 0.99", "--threshold", "p95_ms{tier=1} < 1000", "--junit", "fail.xml", "--format", "json"],
+    { cwd: dir },
+  );
+  assert.equal(fail.code, 1, fail.stderr);
+  const doc = JSON.parse(fail.stdout);
+  assert.equal(doc.verdict, "fail");
+  const [flaky, p95] = doc.thresholds;
+  assert.equal(flaky.verdict, "fail");
+  assert.ok(flaky.n >= 12 && flaky.measured < 0.99 && flaky.ci[0] < flaky.measured && flaky.ci[1] > flaky.measured);
+  assert.equal(p95.verdict, "pass");
+
+  // JUnit: well-formed XML, one testcase per threshold, the failure carries the measured value
+  const xml = await readFile(path.join(dir, "fail.xml"), "utf8");
+  assert.equal(XMLValidator.validate(xml), true);
+  const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
+  const suite = parsed.testsuites.testsuite;
+  assert.deepEqual([suite.tests, suite.failures, suite.skipped], ["2", "1", "0"]);
+  assert.equal(suite.testcase[0].name, "success_rate{model=flaky} >= 0.99");
+  assert.match(suite.testcase[0].failure.message, /^measured \d+\.\d+% \(95% CI .*\), n=\d+; fails >= 99\.00%$/);
+  assert.equal(suite.testcase[1].failure, undefined);
+
+  const few = await runCli(["gate", "--rounds", "2", "--threshold", "success_rate{tier=1} >= 0.5", "--min-samples", "50"], { cwd: dir });
+  assert.equal(few.code, 4, few.stderr);
+  assert.match(few.stdout, /too few samples to judge/);
+});
+
+test("gate: a malformed threshold is a usage error before any request is sent", async (t) => {
+  const { dir, sim } = await gateSetup(t);
+  const r = await runCli(["gate", "--threshold", "success_rate{tier=1} >= lots"], { cwd: dir });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /expected a number at column 25/);
+  assert.equal(sim.requests.length, 0);
+});
+
+test("gate --from judges recorded history, chain metrics included", async (t) => {
+  const dir = await tempDir(t);
+  const ts = new Date().toISOString();
+  const recs = [
+    ...Array.from({ length: 20 }, (_, i) => record({ ts, kind: "chain", chain: "default", served_tier: i < 17 ? 1 : 2, status: "ok" })),
+    ...Array.from({ length: 20 }, (_, i) => record({ ts, tier: 1, status: i < 19 ? "ok" : "timeout", latency_ms: 100 + i })),
+  ];
+  await writeFile(path.join(dir, "h.jsonl"), recs.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  await writePolicy(dir, "http://127.0.0.1:9/v1", [["m1", 1000]]);
+  const r = await runCli(
+    ["gate", "--from", "h.jsonl", "--since", "1h", "--threshold", "fallback_activation_rate{chain=default} <= 0.1", "--threshold", "success_rate{tier=1} >= 0.95", "--format", "json"],
+    { cwd: dir },
+  );
+  assert.equal(r.code, 1, r.stderr);
+  const [fb, sr] = JSON.parse(r.stdout).thresholds;
+  assert.deepEqual([fb.verdict, fb.measured, fb.n], ["fail", 0.15, 20]);
+  assert.deepEqual([sr.verdict, sr.measured, sr.n], ["pass", 0.95, 20]);
+});
