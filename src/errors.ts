@@ -9,6 +9,8 @@ export const ExitCode = {
   io: 3,
   /** not enough data to answer: an empty window, too few samples */
   noData: 4,
+  /** another tierwatch monitor holds the data directory's lock */
+  busy: 5,
   /** a bug in tierwatch */
   internal: 70,
 } as const;

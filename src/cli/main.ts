@@ -24,8 +24,9 @@ Metrics:
   exhausted        chain requests that no tier served / chain requests`;
 
 const EXIT_HELP = `
-Exit codes: 0 done · 1 a check failed (--strict) · 2 usage or policy error, nothing sent ·
-            3 a file or directory could not be read or written · 4 no data in the window · 70 internal error`;
+Exit codes: 0 done · 1 a check failed (--strict, a gate threshold) · 2 usage or policy error, nothing sent ·
+            3 a file or directory could not be read or written · 4 no data in the window, too few samples ·
+            5 another monitor holds the data directory · 70 internal error`;
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
 
@@ -78,9 +79,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--no-models", "skip the per-model probes (with --chain: chain runs only)")
     .option("--model <name>", "per-model probes of this model only (repeatable)", collect)
     .option("--no-warmup", "do not open connections before each round")
+    .option("--every <duration>", "keep probing: a round every 1m (on aligned ticks) until SIGINT/SIGTERM")
+    .option("--lock", "take the data directory's monitor lock (for cron: exit 5 while another monitor runs)")
+    .option("--dry-run", "print alert notifications instead of sending them")
     .addOption(format(["table", "json"], "table"))
-    .addHelpText("after", "\nProbe exits 0 when its rounds ran, whatever the models answered: failures are data.")
-    .action(async (opts) => setExit(await probeCommand(opts, io)));
+    .addHelpText("after", "\nProbe exits 0 when its rounds ran, whatever the models answered: failures are data.\nExit 5: another monitor holds the data directory's lock.")
+    .action(async (opts, cmd: Command) => setExit(await probeCommand({ ...opts, roundsGiven: cmd.getOptionValueSource("rounds") === "cli" }, io)));
 
   program
     .command("report")

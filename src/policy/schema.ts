@@ -172,5 +172,24 @@ export const policySchema = {
       additionalProperties: false,
       properties: { dir: { type: "string", description: "data directory (default ./tierwatch-data)" } },
     },
+    alerts: {
+      type: "array",
+      description: "rules evaluated after each probe round",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "when"],
+        properties: {
+          name: { type: "string", minLength: 1 },
+          when: { type: "string", description: "the firing condition, e.g. success_rate{tier=1} < 0.95" },
+          window: { type: "string", description: "records considered, back from now (default 15m)" },
+          min_samples: { type: "integer", minimum: 1, description: "fewer samples leave the alert as it is (default 10)" },
+          webhook: { type: "string", description: "where to POST; write ${ENV_VAR} (a webhook URL is a secret)" },
+          format: { enum: ["json", "slack"], description: "body format (default: slack for hooks.slack.com, else json)" },
+          remind_every: { type: "string", description: "repeat a firing alert this often (default 1h)" },
+          headers: { type: "object", additionalProperties: { type: "string" } },
+        },
+      },
+    },
   },
 } as const;

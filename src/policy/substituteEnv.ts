@@ -7,7 +7,7 @@ const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 export interface Substituted {
   value: unknown;
   problems: Problem[];
-  /** values that came from variables named in an `api_key` (kept only to redact them) */
+  /** values that came from variables in an `api_key` or `webhook` (kept only to redact them) */
   secrets: string[];
 }
 
@@ -17,7 +17,7 @@ export function substituteEnv(doc: unknown, env: Readonly<Record<string, string 
   const secrets: string[] = [];
   const walk = (node: unknown, path: (string | number)[]): unknown => {
     if (typeof node === "string") {
-      const isSecret = path[path.length - 1] === "api_key";
+      const isSecret = path[path.length - 1] === "api_key" || path[path.length - 1] === "webhook";
       return node.replace(VAR, (_m, name: string, fallback: string | undefined) => {
         const v = env[name];
         if (v !== undefined && v !== "") {

@@ -1,3 +1,4 @@
+import type { Threshold } from "../gate/parseThreshold.js";
 import type { Status } from "../probe/status.js";
 
 /** A chat message as OpenAI-compatible endpoints take it. */
@@ -107,4 +108,17 @@ export interface Policy {
   chains: Record<string, Chain>;
   probe: ProbeSpec;
   store: { dir: string };
+  alerts: AlertRule[];
+}
+
+/** An alert: a condition over a window of records, delivered to a webhook when it starts, repeats and ends. */
+export interface AlertRule {
+  name: string;
+  when: Threshold;
+  windowMs: number;
+  minSamples: number;
+  webhook: string | undefined;
+  format: "json" | "slack";
+  remindEveryMs: number;
+  headers: Record<string, string>;
 }

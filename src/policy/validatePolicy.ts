@@ -6,7 +6,9 @@ import { didYouMean, formatPath } from "../util/paths.js";
 import { inferProvider } from "./inferProvider.js";
 import { policySchema } from "./schema.js";
 import { substituteEnv } from "./substituteEnv.js";
-import type { BreakerSpec, Chain, Endpoint, Policy, ProbeSpec, RetrySpec, Tier } from "./types.js";
+import { parseThreshold } from "../gate/parseThreshold.js";
+import { parseDuration } from "../util/duration.js";
+import type { AlertRule, BreakerSpec, Chain, Endpoint, Policy, ProbeSpec, RetrySpec, Tier } from "./types.js";
 
 /** What validation found: the policy when there is no error, every problem either way, and the secrets to redact. */
 export interface Validated {
@@ -67,6 +69,7 @@ export function validatePolicy(
   const raw = sub.value as RawPolicy;
   const secrets = [...sub.secrets];
   for (const e of Object.values(raw.endpoints ?? {})) if (typeof e?.api_key === "string" && e.api_key) secrets.push(e.api_key);
+  for (const a of raw.alerts ?? []) if (typeof a?.webhook === "string" && a.webhook) secrets.push(a.webhook);
   problems.push(...literalKeyProblems(doc as Record<string, unknown>));
   if (problems.some((p) => p.severity === "error")) return { policy: undefined, problems, secrets };
 
@@ -74,9 +77,10 @@ export function validatePolicy(
   const chains: Record<string, Chain> = {};
   for (const [name, c] of Object.entries(raw.chains)) chains[name] = buildChain(name, c, endpoints, problems);
   const probe = buildProbe(raw.probe ?? {}, problems);
+  const alerts = buildAlerts(raw.alerts ?? [], problems);
   if (problems.some((p) => p.severity === "error")) return { policy: undefined, problems, secrets };
   return {
-    policy: { version: 1, source, endpoints, chains, probe, store: { dir: raw.store?.dir ?? DEFAULTS.storeDir } },
+    policy: { version: 1, source, endpoints, chains, probe, store: { dir: raw.store?.dir ?? DEFAULTS.storeDir }, alerts },
     problems,
     secrets,
   };
@@ -175,6 +179,47 @@ interface RawPolicy {
     expect?: { contains?: string; regex?: string; json?: boolean; json_schema?: Record<string, unknown>; finish_reason?: string | string[] };
   };
   store?: { dir?: string };
+  alerts?: RawAlert[];
+}
+interface RawAlert {
+  name: string;
+  when: string;
+  window?: string;
+  min_samples?: number;
+  webhook?: string;
+  format?: "json" | "slack";
+  remind_every?: string;
+  headers?: Record<string, string>;
+}
+
+function buildAlerts(raw: RawAlert[], problems: Problem[]): AlertRule[] {
+  const names = new Set<string>();
+  return raw.map((a, i) => {
+    const path = (k: string) => formatPath(["alerts", i, k]);
+    const attempt = <T>(key: string, fn: () => T, fallback: T): T => {
+      try {
+        return fn();
+      } catch (err) {
+        problems.push({ path: path(key), message: ((err as Error).message.split("\n")[0] ?? "").replace(/^[^:]*: /, ""), severity: "error" });
+        return fallback;
+      }
+    };
+    if (names.has(a.name)) problems.push({ path: path("name"), message: `${a.name} is used by an earlier alert; names must be unique`, severity: "error" });
+    names.add(a.name);
+    if (a.webhook !== undefined && !/^https?:\/\/[^/]/.test(a.webhook)) {
+      problems.push({ path: path("webhook"), message: "must be an http:// or https:// URL", severity: "error" });
+    }
+    return {
+      name: a.name,
+      when: attempt("when", () => parseThreshold(a.when), parseThreshold("success_rate < 0")),
+      windowMs: attempt("window", () => parseDuration(a.window ?? "15m", "window"), 900_000),
+      minSamples: a.min_samples ?? 10,
+      webhook: a.webhook,
+      format: a.format ?? (a.webhook && /^https:\/\/hooks\.slack\.com\//.test(a.webhook) ? "slack" : "json"),
+      remindEveryMs: attempt("remind_every", () => parseDuration(a.remind_every ?? "1h", "remind_every"), 3_600_000),
+      headers: a.headers ?? {},
+    };
+  });
 }
 
 function buildEndpoints(raw: RawPolicy, problems: Problem[], offline: boolean): Record<string, Endpoint> {

@@ -10,6 +10,8 @@ import { renderViews } from "../../render/renderView.js";
 import { dayFile } from "../../store/appendRecords.js";
 import { parseDuration } from "../../util/duration.js";
 import type { CliIo } from "../io.js";
+import { createAlerting } from "../../alerts/createAlerting.js";
+import { runMonitor } from "../runMonitor.js";
 import { runRounds } from "../runRounds.js";
 
 export interface ProbeOptions {
@@ -25,6 +27,11 @@ export interface ProbeOptions {
   model?: string[];
   format: "table" | "json";
   warmup: boolean;
+  every?: string;
+  lock?: boolean;
+  /** whether --rounds was given (with --every it caps the rounds) */
+  roundsGiven?: boolean;
+  dryRun?: boolean;
 }
 
 /** `tierwatch probe`: rounds of per-model probes, each attempt appended to the JSONL store. Exit 0 whatever the models answered. */
@@ -41,6 +48,29 @@ export async function probeCommand(opts: ProbeOptions, io: CliIo): Promise<numbe
   const targets = opts.models ? probeTargets(policy, { models: opts.model }) : [];
   if (targets.length === 0 && chains.length === 0) throw usageError("nothing to probe: no model matches --model, and no --chain was given");
   const dataDir = opts.dataDir ? path.resolve(io.cwd, opts.dataDir) : policy.store.dir;
+  if (opts.every !== undefined || opts.lock) {
+    // a monitor (--every), or cron rounds under the same lock; both evaluate alerts after each round
+    if (opts.every !== undefined && opts.interval !== undefined) throw usageError("--every and --interval do not go together: --every schedules rounds on aligned ticks");
+    const everyMs = opts.every === undefined ? undefined : parseDuration(opts.every, "--every");
+    await runMonitor(
+      {
+        policy,
+        redact,
+        targets,
+        chains,
+        dataDir,
+        concurrency: opts.concurrency,
+        stream: opts.stream,
+        warm: opts.warmup,
+        everyMs,
+        maxRounds: everyMs === undefined || opts.roundsGiven ? opts.rounds : undefined,
+        dryRun: opts.dryRun === true,
+        format: opts.format,
+      },
+      io,
+    );
+    return 0;
+  }
   const { runId, records } = await runRounds(
     {
       policy,
@@ -57,6 +87,11 @@ export async function probeCommand(opts: ProbeOptions, io: CliIo): Promise<numbe
     },
     io,
   );
+  if (policy.alerts.length > 0) {
+    const alerting = createAlerting(policy, dataDir, { dryRun: opts.dryRun === true, log: (l) => io.stderr.write(`${l}\n`), print: (t) => io.stderr.write(t) }, redact);
+    await alerting.afterRound(Date.now());
+    await alerting.flush();
+  }
   const files = [...new Set(records.map((r) => dayFile(dataDir, r.ts)))];
   if (opts.format === "json") {
     const rounds = new Set(records.map((r) => r.round)).size;

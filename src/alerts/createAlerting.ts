@@ -1,0 +1,131 @@
+import { readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileBreakerStore } from "../fallback/breakerStore.js";
+import { createThresholdEvaluator, type Verdict } from "../gate/evaluateThresholds.js";
+import type { AlertRule, Policy } from "../policy/types.js";
+import { dayFile } from "../store/appendRecords.js";
+import { expandInputs } from "../store/expandInputs.js";
+import { readRecords } from "../store/readRecords.js";
+import type { Redactor } from "../util/redact.js";
+import { alertTransition, delivered, QUIET, type AlertState } from "./alertTransition.js";
+import { deliverWebhook } from "./deliverWebhook.js";
+
+/** What the alerting tells the operator (stderr), never with a webhook URL in it. */
+export type AlertLog = (line: string) => void;
+
+/** Where an alert goes: a webhook, or (dry run) the log. */
+export interface AlertSink {
+  dryRun: boolean;
+  log: AlertLog;
+  /** printed dry-run bodies go here (stdout) */
+  print: (text: string) => void;
+}
+
+/**
+ * Evaluates the policy's alert rules over the records of their windows after each round, and delivers
+ * firing, reminder and resolved notifications in the background (a slow or dead receiver never delays
+ * probing; what was not delivered is sent again after the next round). State lives in `<dir>/alerts.json`.
+ */
+export function createAlerting(policy: Policy, dataDir: string, sink: AlertSink, redact: Redactor) {
+  const stateFile = path.join(dataDir, "alerts.json");
+  let inFlight: Promise<void> = Promise.resolve();
+  let busy = false;
+  const loadState = async (): Promise<Record<string, AlertState>> => {
+    try {
+      return JSON.parse(await readFile(stateFile, "utf8")) as Record<string, AlertState>;
+    } catch {
+      return {};
+    }
+  };
+  const saveState = async (states: Record<string, AlertState>) => {
+    if (sink.dryRun) return;
+    const tmp = `${stateFile}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(states, null, 1));
+    await rename(tmp, stateFile);
+  };
+  return {
+    /** evaluates every rule at `now`; deliveries run in the background */
+    async afterRound(now: number): Promise<void> {
+      if (policy.alerts.length === 0 || busy) return;
+      const verdicts = await evaluate(policy, dataDir, now);
+      const states = await loadState();
+      const sends: { rule: AlertRule; kind: "firing" | "reminder" | "resolved"; verdict: Verdict }[] = [];
+      for (const [i, rule] of policy.alerts.entries()) {
+        const { next, send } = alertTransition(states[rule.name] ?? QUIET, verdicts[i]!, now, rule.remindEveryMs);
+        states[rule.name] = next;
+        if (send) sends.push({ rule, kind: send, verdict: verdicts[i]! });
+      }
+      await saveState(states);
+      if (sends.length === 0) return;
+      busy = true;
+      inFlight = (async () => {
+        for (const s of sends) {
+          const body = alertBody(s.rule, s.kind, s.verdict, states[s.rule.name]!, now);
+          let ok = true;
+          if (sink.dryRun || !s.rule.webhook) {
+            sink.print(`${JSON.stringify(body)}\n`);
+          } else {
+            const res = await deliverWebhook(s.rule.webhook, body, { headers: s.rule.headers });
+            ok = res.ok;
+            const where = new URL(s.rule.webhook).origin;
+            sink.log(ok ? `alert ${s.rule.name}: ${s.kind} sent to ${where}` : `alert ${s.rule.name}: ${s.kind} not delivered to ${where} (${redact(res.error ?? "")}); will retry after the next round`);
+          }
+          if (ok) {
+            const latest = await loadState();
+            latest[s.rule.name] = delivered(latest[s.rule.name] ?? QUIET, s.kind, now);
+            await saveState(latest);
+          }
+        }
+      })().finally(() => {
+        busy = false;
+      });
+    },
+    /** waits for deliveries under way (before a cron invocation exits) */
+    flush: () => inFlight,
+  };
+}
+
+async function evaluate(policy: Policy, dataDir: string, now: number): Promise<Verdict[]> {
+  const longest = Math.max(...policy.alerts.map((a) => a.windowMs));
+  const days = new Set<string>();
+  for (let t = now - longest; t <= now + 86_400_000; t += 86_400_000) days.add(dayFile(dataDir, new Date(Math.min(t, now)).toISOString()));
+  const files = (await expandInputs([dataDir], dataDir).catch(() => [])).filter((f) => days.has(f));
+  const evaluators = policy.alerts.map((a) => createThresholdEvaluator([a.when], policy));
+  await readRecords(files, (r) => {
+    const t = Date.parse(r.ts);
+    policy.alerts.forEach((a, i) => {
+      if (t >= now - a.windowMs && t <= now) evaluators[i]!.add(r);
+    });
+  });
+  const breakers = policy.alerts.some((a) => a.when.metric === "breaker_open_ms") ? await fileBreakerStore(dataDir).snapshot() : undefined;
+  return policy.alerts.map((a, i) => evaluators[i]!.verdicts({ minSamples: a.minSamples, now, breakers })[0]!);
+}
+
+/** The notification: rule, status, measured value, window and sample count; never a key or a webhook URL. */
+export function alertBody(rule: AlertRule, kind: "firing" | "reminder" | "resolved", v: Verdict, s: AlertState, now: number): Record<string, unknown> {
+  const window = fmtWindow(rule.windowMs);
+  const value = v.measured === null ? "no value" : rule.when.metric.endsWith("_ms") ? `${Math.round(v.measured)} ms` : `${(v.measured * 100).toFixed(2)}%`;
+  const word = kind === "resolved" ? "RESOLVED" : kind === "reminder" ? "STILL FIRING" : "FIRING";
+  const text = `${kind === "resolved" ? "✅" : "🔴"} tierwatch alert ${rule.name} ${word}: ${rule.when.metric} = ${value} over the last ${window} (n=${v.n}); condition: ${rule.when.text}`;
+  if (rule.format === "slack") return { text };
+  return {
+    alert: rule.name,
+    status: kind === "resolved" ? "resolved" : "firing",
+    reminder: kind === "reminder",
+    condition: rule.when.text,
+    metric: rule.when.metric,
+    value: v.measured,
+    window,
+    samples: v.n,
+    firing_since: s.since,
+    at: new Date(now).toISOString(),
+    text,
+  };
+}
+
+function fmtWindow(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}

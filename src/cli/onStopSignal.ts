@@ -1,0 +1,28 @@
+/** A request to stop, from SIGINT or SIGTERM. */
+export interface StopRequest {
+  readonly requested: boolean;
+  readonly signal: AbortSignal;
+  dispose(): void;
+}
+
+/** Turns SIGINT/SIGTERM into a request to stop after the current round (an abort signal wakes any sleep). */
+export function onStopSignal(onFirst?: () => void): StopRequest {
+  const controller = new AbortController();
+  const state: StopRequest = {
+    get requested() {
+      return controller.signal.aborted;
+    },
+    signal: controller.signal,
+    dispose() {
+      process.off("SIGINT", handler);
+      process.off("SIGTERM", handler);
+    },
+  };
+  const handler = () => {
+    if (!controller.signal.aborted) onFirst?.();
+    controller.abort();
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return state;
+}
