@@ -136,3 +136,27 @@ test("alert rules are validated with paths; the transition table", () => {
   assert.equal(alertTransition(QUIET, v("insufficient"), 1000, 500).send, null);
   assert.equal(alertTransition(QUIET, v("fail"), 1000, 500).send, null);
 });
+
+test("the issue's alert rule works as written", async () => {
+  const { parse } = await import("yaml");
+  const doc = parse(`version: 1
+endpoints:
+  e: { base_url: "http://127.0.0.1:9/v1" }
+chains:
+  default:
+    tiers: [ { model: gpt-4.1 }, { model: claude-sonnet-4 } ]
+alerts:
+  - name: tier1-down
+    when: "success_rate{tier=1} < 0.95"
+    window: 15m
+    min_samples: 10
+    webhook: https://hooks.example.com/T000/B000
+`);
+  const { policy, problems } = validatePolicy(doc, { env: {}, source: "issue" });
+  assert.deepEqual(problems.filter((p) => p.severity === "error"), []);
+  const [rule] = policy!.alerts;
+  assert.deepEqual(
+    [rule!.name, rule!.when.metric, rule!.when.labels, rule!.when.op, rule!.when.value, rule!.windowMs, rule!.minSamples, rule!.format, rule!.remindEveryMs],
+    ["tier1-down", "success_rate", { tier: "1" }, "<", 0.95, 900_000, 10, "json", 3_600_000],
+  );
+});

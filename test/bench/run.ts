@@ -1,5 +1,6 @@
 // npm run bench [name...]: runs the benchmarks (never part of npm test) and prints their results.
 import { engineOverhead } from "./engineOverhead.js";
+import { monitorSoak } from "./monitorSoak.js";
 import { probeOverhead } from "./probeOverhead.js";
 import { reportVsDuckdb } from "./reportVsDuckdb.js";
 import { roundOf50 } from "./roundOf50.js";
@@ -8,6 +9,7 @@ const BENCHES: Record<string, () => Promise<string>> = {
   "probe-overhead": () => probeOverhead(),
   "round-of-50": () => roundOf50(),
   "engine-overhead": () => engineOverhead(),
+  "monitor-soak": () => monitorSoak(),
   "report-1m": () => reportVsDuckdb(1_000_000),
   "report-10m": () => reportVsDuckdb(10_000_000),
 };
