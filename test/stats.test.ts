@@ -101,3 +101,19 @@ test("chain summary prefers measured chain records", () => {
     ["chain_records", 3, 2 / 3, 1 / 3, { "1": 1, "2": 1 }],
   );
 });
+
+test("quantiles by selection equal quantiles of the sorted sample (ties, small and odd sizes)", async () => {
+  const { quantilesBySelection } = await import("../src/analysis/quantilesBySelection.js");
+  const { createRng } = await import("../src/sim/rng.js");
+  const rand = createRng(4);
+  const ps = [0.5, 0.95, 0.99];
+  for (const n of [1, 2, 3, 5, 19, 20, 100, 101, 1000, 4321]) {
+    for (const ties of [false, true]) {
+      const data = Float64Array.from({ length: n }, () => (ties ? Math.floor(rand() * 7) : rand() * 1000));
+      const sorted = data.slice().sort();
+      const want = ps.map((p) => quantileSorted(sorted, p));
+      assert.deepEqual(quantilesBySelection(data.slice(), n, ps), want, `n=${n} ties=${ties}`);
+    }
+  }
+  assert.deepEqual(quantilesBySelection(new Float64Array(0), 0, ps), [undefined, undefined, undefined]);
+});

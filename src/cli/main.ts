@@ -5,6 +5,8 @@ import { gateCommand } from "./commands/gate.js";
 import { initCommand } from "./commands/init.js";
 import { mockCommand } from "./commands/mock.js";
 import { probeCommand } from "./commands/probe.js";
+import { recommendCommand } from "./commands/recommend.js";
+import { replayCommand } from "./commands/replay.js";
 import { reportCommand } from "./commands/report.js";
 import { schemaCommand } from "./commands/schema.js";
 import { validateCommand } from "./commands/validate.js";
@@ -106,6 +108,32 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(format(["table", "json", "csv", "markdown"], "table"))
     .addHelpText("after", METRICS_HELP)
     .action(async (paths, opts) => setExit(await reportCommand(paths, opts, io)));
+
+  program
+    .command("replay")
+    .description("what-if: replay the current policy and a candidate over recorded probe rounds, side by side")
+    .argument("[paths...]", "record files, directories or globs (default: the policy's data directory)")
+    .requiredOption("--candidate <file>", "the policy to compare")
+    .option("--policy <file>", "the current policy (default ./tierwatch.yaml)")
+    .option("--data-dir <dir>", "data directory to read")
+    .option("--since <when>", "start of the window (7d, ISO date)")
+    .option("--until <when>", "end of the window")
+    .addOption(format(["table", "json", "markdown"], "table"))
+    .action(async (paths, opts) => setExit(await replayCommand(paths, opts, io)));
+
+  program
+    .command("recommend")
+    .description("propose tier order and timeouts, with replayed evidence, or say why to keep the policy")
+    .argument("[paths...]", "record files, directories or globs (default: the policy's data directory)")
+    .option("--policy <file>", "policy file (default ./tierwatch.yaml)")
+    .option("--data-dir <dir>", "data directory to read")
+    .option("--since <when>", "start of the window (7d, ISO date)")
+    .option("--until <when>", "end of the window")
+    .option("--optimize <order>", "what matters, in order: success, p95, cost", "success,p95,cost")
+    .option("--min-rounds <n>", "fewer recorded rounds than this: not enough evidence", positiveInt, 100)
+    .option("--write", "rewrite the policy file with the proposal (comments kept) and print the diff")
+    .addOption(format(["table", "json", "markdown"], "table"))
+    .action(async (paths, opts) => setExit(await recommendCommand(paths, opts, io)));
 
   program
     .command("gate")

@@ -1,0 +1,87 @@
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { isMap, isSeq, parseDocument, type YAMLMap } from "yaml";
+import { ioError, noDataError, usageError } from "../../errors.js";
+import { loadPolicy } from "../../policy/loadPolicy.js";
+import { renderViews } from "../../render/renderView.js";
+import { recommend, type ChainRecommendation, type Objective } from "../../replay/recommend.js";
+import { lineDiff } from "../../util/lineDiff.js";
+import type { CliIo } from "../io.js";
+import { loadHistory } from "../loadHistory.js";
+import { replayView } from "./replay.js";
+
+export interface RecommendOptions {
+  policy?: string;
+  dataDir?: string;
+  since?: string;
+  until?: string;
+  optimize: string;
+  minRounds: number;
+  write?: boolean;
+  format: "table" | "json" | "markdown";
+}
+
+/** `tierwatch recommend`: tier order and timeouts proposed with replayed evidence, or a reasoned "keep". */
+export async function recommendCommand(paths: string[], opts: RecommendOptions, io: CliIo): Promise<number> {
+  const optimize = opts.optimize.split(",").map((s) => s.trim()) as Objective[];
+  for (const o of optimize) if (!["success", "p95", "cost"].includes(o)) throw usageError(`--optimize: unknown objective "${o}"; use success, p95, cost in the order that matters`);
+  const loaded = await loadPolicy(opts.policy, { env: io.env, cwd: io.cwd, offline: true });
+  const inputs = paths.length > 0 ? paths : [opts.dataDir ? path.resolve(io.cwd, opts.dataDir) : loaded.policy.store.dir];
+  const { history } = await loadHistory(inputs, opts, io);
+  if (history.ts.length === 0) throw noDataError("no probe rounds in the window: recommendations need per-model probe records (tierwatch probe)");
+  const recs = recommend(history, loaded.policy, { optimize, minRounds: opts.minRounds });
+  if (opts.format === "json") io.stdout.write(`${JSON.stringify({ rounds: history.ts.length, optimize, chains: recs }, null, 2)}\n`);
+  else io.stdout.write(renderRecommendations(recs, opts.format));
+  if (opts.write) {
+    const changes = recs.filter((r) => r.verdict === "change");
+    if (changes.length === 0) io.stderr.write("nothing to write: every chain keeps its policy\n");
+    else await writeProposal(loaded.policy.source, changes, io);
+  }
+  return 0;
+}
+
+function renderRecommendations(recs: ChainRecommendation[], format: "table" | "markdown"): string {
+  const out: string[] = [];
+  for (const r of recs) {
+    const head = r.verdict === "change" ? `Chain ${r.chain}: change` : r.verdict === "keep" ? `Chain ${r.chain}: keep the policy` : `Chain ${r.chain}: not enough evidence`;
+    out.push(format === "markdown" ? `### ${head}\n` : `${head}`);
+    out.push(`  why: ${r.reason}`);
+    for (const n of r.verdict === "change" ? r.notes : []) out.push(`  - ${n}`);
+    for (const f of r.flags) out.push(`  ! ${f}`);
+    out.push("");
+    const rows = [{ ...r.current, policy: "now" }, ...(r.proposed ? [{ ...r.proposed, policy: r.verdict === "change" ? "proposed" : "best tried" }] : [])];
+    out.push(renderViews([replayView(rows, `Replayed over the recorded rounds`)], format === "markdown" ? "markdown" : "table"));
+  }
+  return `${out.join("\n")}\n`;
+}
+
+// Rewrites the policy with the yaml document API, so comments and layout survive; prints the diff.
+async function writeProposal(file: string, changes: ChainRecommendation[], io: CliIo): Promise<void> {
+  if (!/\.ya?ml$/.test(file)) throw usageError(`--write edits YAML policies; ${file} is not one`);
+  const before = await readFile(file, "utf8");
+  const doc = parseDocument(before);
+  for (const c of changes) {
+    const seq = doc.getIn(["chains", c.chain, "tiers"], true);
+    if (!isSeq(seq)) throw usageError(`${file}: chains.${c.chain}.tiers is not a list`);
+    // yaml keeps a comment above the first item on the list itself: give it back to that item so it moves with it
+    if (seq.commentBefore && isMap(seq.items[0]) && !(seq.items[0] as YAMLMap).commentBefore) {
+      (seq.items[0] as YAMLMap).commentBefore = seq.commentBefore;
+      seq.commentBefore = undefined;
+    }
+    const items = [...seq.items] as YAMLMap[];
+    const ordered = c.proposal!.map((p) => {
+      const item = items.find((it) => isMap(it) && it.get("model") === p.model && (it.get("endpoint") ?? p.endpoint) === p.endpoint);
+      if (!item) throw usageError(`${file}: cannot find tier ${p.model} in chains.${c.chain}.tiers`);
+      if (item.get("timeout_ms") !== p.timeout_ms) item.set("timeout_ms", p.timeout_ms);
+      return item;
+    });
+    seq.items = ordered;
+  }
+  const after = doc.toString();
+  try {
+    await writeFile(file, after);
+  } catch (err) {
+    throw ioError(`cannot write ${file}: ${(err as Error).message}`, err);
+  }
+  io.stderr.write(`wrote ${file}:\n${lineDiff(before, after)}\n`);
+}

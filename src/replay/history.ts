@@ -1,0 +1,64 @@
+import { STATUSES, type Status } from "../probe/status.js";
+import type { AttemptRecord } from "../store/record.js";
+
+export const MISSING = 255;
+const OK = STATUSES.indexOf("ok");
+
+/** Probe rounds as columns: for each target (endpoint + model) and round, the status, latency and tokens. */
+export interface History {
+  /** `${endpoint}\0${model}` */
+  targets: string[];
+  /** round start times (ms), ascending */
+  ts: Float64Array;
+  status: Uint8Array[];
+  latency: Float64Array[];
+  promptTokens: Float64Array[];
+  completionTokens: Float64Array[];
+}
+
+/** The status index that means ok (for fast comparisons). */
+export const STATUS_OK = OK;
+
+/** Collects per-model probe records (with a round) into a History; chain records are kept apart for accuracy checks. */
+export function createHistoryBuilder() {
+  const rounds = new Map<string, { ts: number; results: Map<string, AttemptRecord> }>();
+  const chainRecords: AttemptRecord[] = [];
+  return {
+    add(r: AttemptRecord): void {
+      if (r.kind === "chain") {
+        chainRecords.push(r);
+        return;
+      }
+      if ((r.origin ?? "probe") !== "probe" || r.round === undefined || !r.endpoint || !r.model) return;
+      const key = `${r.run_id}#${r.round}`;
+      let round = rounds.get(key);
+      if (!round) rounds.set(key, (round = { ts: Date.parse(r.ts), results: new Map() }));
+      round.ts = Math.min(round.ts, Date.parse(r.ts));
+      round.results.set(`${r.endpoint}\u0000${r.model}`, r);
+    },
+    build(): { history: History; chainRecords: AttemptRecord[] } {
+      const ordered = [...rounds.values()].sort((a, b) => a.ts - b.ts);
+      const targets = [...new Set(ordered.flatMap((r) => [...r.results.keys()]))].sort();
+      const n = ordered.length;
+      const h: History = {
+        targets,
+        ts: Float64Array.from(ordered.map((r) => r.ts)),
+        status: targets.map(() => new Uint8Array(n).fill(MISSING)),
+        latency: targets.map(() => new Float64Array(n)),
+        promptTokens: targets.map(() => new Float64Array(n).fill(Number.NaN)),
+        completionTokens: targets.map(() => new Float64Array(n).fill(Number.NaN)),
+      };
+      ordered.forEach((round, i) => {
+        targets.forEach((t, k) => {
+          const r = round.results.get(t);
+          if (!r) return;
+          h.status[k]![i] = STATUSES.indexOf(r.status as Status);
+          h.latency[k]![i] = r.latency_ms ?? 0;
+          if (typeof r.prompt_tokens === "number") h.promptTokens[k]![i] = r.prompt_tokens;
+          if (typeof r.completion_tokens === "number") h.completionTokens[k]![i] = r.completion_tokens;
+        });
+      });
+      return { history: h, chainRecords };
+    },
+  };
+}

@@ -1,0 +1,285 @@
+import { quantileSorted } from "../analysis/quantileSorted.js";
+import { wilsonInterval } from "../analysis/wilsonInterval.js";
+import { worstCaseMs } from "../policy/worstCaseMs.js";
+import type { Chain, Policy, Tier } from "../policy/types.js";
+import { MISSING, STATUS_OK, type History } from "./history.js";
+import { replayChain, type ReplayResult } from "./replayChain.js";
+
+export type Objective = "success" | "p95" | "cost";
+
+/** One tier's observed health. */
+export interface TierEvidence {
+  tier: number;
+  model: string;
+  samples: number;
+  success_rate: number | null;
+  success_ci: [number, number] | null;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  /** timeout choices with the share of ok answers each would have cut (predicted false timeouts) */
+  timeouts: { timeout_ms: number; false_timeout_rate: number }[];
+}
+
+/** The recommendation for one chain. */
+export interface ChainRecommendation {
+  chain: string;
+  verdict: "change" | "keep" | "not_enough_evidence";
+  reason: string;
+  tiers: TierEvidence[];
+  current: ReplayResult;
+  proposed: ReplayResult | null;
+  /** the proposed tiers in order, with their timeouts */
+  proposal: { model: string; endpoint: string; timeout_ms: number }[] | null;
+  notes: string[];
+  flags: string[];
+}
+
+const MIN_ROUNDS = 100;
+
+/** Searches tier orders (respecting pin and quality) and per-tier timeouts by replay; proposes only with solid evidence. Pure. */
+export function recommend(history: History, policy: Policy, options: { optimize?: Objective[]; minRounds?: number } = {}): ChainRecommendation[] {
+  const optimize = options.optimize ?? ["success", "p95", "cost"];
+  const minRounds = options.minRounds ?? MIN_ROUNDS;
+  return Object.values(policy.chains).map((chain) => recommendChain(history, chain, optimize, minRounds));
+}
+
+function recommendChain(history: History, chain: Chain, optimize: Objective[], minRounds: number): ChainRecommendation {
+  const current = replayChain(history, chain);
+  const evidence = chain.tiers.map((t) => tierEvidence(history, t));
+  const flags = flagsFor(history, chain, evidence, current);
+  const base = { chain: chain.name, tiers: evidence, current, flags };
+  if (current.requests < minRounds) {
+    return { ...base, verdict: "not_enough_evidence", reason: `${current.requests} recorded round(s); at least ${minRounds} are needed before changing a policy`, proposed: null, proposal: null, notes: [] };
+  }
+  // every allowed order; per order, each tier's timeout chosen in turn among its choices (one coordinate pass)
+  let best: { chain: Chain; result: ReplayResult } = { chain, result: current };
+  for (const order of allowedOrders(chain.tiers)) {
+    let candidate = withTiers(chain, order);
+    let result = replayChain(history, candidate);
+    for (let k = 0; k < order.length; k++) {
+      const choices = evidence.find((e) => e.tier === order[k]!.index)!.timeouts.map((x) => x.timeout_ms);
+      for (const timeout of choices) {
+        const tried = withTiers(chain, order.map((t, j) => (j === k ? { ...t, timeoutMs: timeout, connectTimeoutMs: Math.min(t.connectTimeoutMs, timeout) } : candidate.tiers[j]!)));
+        const r = replayChain(history, tried);
+        if (better(r, result, optimize)) {
+          candidate = tried;
+          result = r;
+        }
+      }
+    }
+    if (better(result, best.result, optimize)) best = { chain: candidate, result };
+  }
+  const proposal = best.chain.tiers.map((t) => ({ model: t.model, endpoint: t.endpoint, timeout_ms: t.timeoutMs }));
+  const unchanged = best.chain === chain || best.chain.tiers.every((t, i) => t.model === chain.tiers[i]!.model && t.endpoint === chain.tiers[i]!.endpoint && t.timeoutMs === chain.tiers[i]!.timeoutMs);
+  const notes = describeChanges(chain, best.chain, evidence);
+  if (unchanged) {
+    return { ...base, verdict: "keep", reason: `no order or timeout in the search does better on ${optimize.join(", then ")} over ${current.requests} rounds`, proposed: null, proposal: null, notes: [] };
+  }
+  // Solid evidence, any of: chain success up with non-overlapping intervals; or success no worse and either
+  // every promoted tier's success interval lies above the tier it overtakes, fallback activation down with
+  // non-overlapping intervals, or p95 or cost down by a fifth.
+  const cur = current.success_ci!;
+  const prop = best.result.success_ci!;
+  const successGain = prop[0] > cur[1];
+  const notWorse = (best.result.success_rate ?? 0) >= (current.success_rate ?? 0) - 1e-9;
+  const reorderBacked = promotionsBacked(chain, best.chain, evidence);
+  const fbCur = wilsonInterval(Math.round((current.fallback_activation_rate ?? 0) * current.requests), current.requests)!;
+  const fbProp = wilsonInterval(Math.round((best.result.fallback_activation_rate ?? 0) * best.result.requests), best.result.requests)!;
+  const fallbackGain = fbProp[1] < fbCur[0];
+  const p95Gain = current.p95_ms !== null && best.result.p95_ms !== null && best.result.p95_ms <= current.p95_ms * 0.8;
+  const costGain = current.cost_per_1k !== null && best.result.cost_per_1k !== null && best.result.cost_per_1k <= current.cost_per_1k * 0.8;
+  if (successGain || (notWorse && (reorderBacked || fallbackGain || p95Gain || costGain))) {
+    const why = successGain
+      ? `chain success ${pct(current.success_rate)} [${pct(cur[0])}–${pct(cur[1])}] → ${pct(best.result.success_rate)} [${pct(prop[0])}–${pct(prop[1])}]: the intervals do not overlap`
+      : [
+          `chain success ${pct(current.success_rate)} → ${pct(best.result.success_rate)}`,
+          `fallback activation ${pct(current.fallback_activation_rate)} [${pct(fbCur[0])}–${pct(fbCur[1])}] → ${pct(best.result.fallback_activation_rate)} [${pct(fbProp[0])}–${pct(fbProp[1])}]`,
+          `p95 ${ms(current.p95_ms)} → ${ms(best.result.p95_ms)}`,
+          `cost per 1k ${usd(current.cost_per_1k)} → ${usd(best.result.cost_per_1k)}`,
+        ].join(", ");
+    return { ...base, verdict: "change", reason: `${why}, replayed over ${current.requests} rounds`, proposed: best.result, proposal, notes };
+  }
+  return {
+    ...base,
+    verdict: "keep",
+    reason: `the best candidate (${notes.join("; ")}) predicts ${pct(best.result.success_rate)} [${pct(prop[0])}–${pct(prop[1])}] against ${pct(current.success_rate)} [${pct(cur[0])}–${pct(cur[1])}] now: the intervals overlap and latency and cost gain less than 20 %, so the evidence does not justify a change`,
+    proposed: best.result,
+    proposal: null,
+    notes,
+  };
+}
+
+// Every tier moved above another must be the better one by non-overlapping success intervals.
+function promotionsBacked(from: Chain, to: Chain, evidence: TierEvidence[]): boolean {
+  const pos = (c: Chain, model: string) => c.tiers.findIndex((t) => t.model === model);
+  const ev = (model: string) => evidence.find((e) => e.model === model);
+  let moved = false;
+  for (const a of to.tiers) {
+    for (const b of to.tiers) {
+      if (pos(to, a.model) < pos(to, b.model) && pos(from, a.model) > pos(from, b.model)) {
+        moved = true;
+        const ea = ev(a.model)?.success_ci;
+        const eb = ev(b.model)?.success_ci;
+        if (!ea || !eb || ea[0] <= eb[1]) return false;
+      }
+    }
+  }
+  return moved;
+}
+
+function withTiers(chain: Chain, tiers: Tier[]): Chain {
+  return { ...chain, tiers: tiers.map((t, i) => ({ ...t, index: i + 1 })) };
+}
+
+/** Orders that keep pinned tiers in place and never put a lower declared quality above a higher one. */
+export function allowedOrders(tiers: readonly Tier[]): Tier[][] {
+  const out: Tier[][] = [];
+  const free = tiers.filter((t) => !t.pin);
+  const permute = (rest: Tier[], acc: Tier[]) => {
+    if (rest.length === 0) {
+      const order: Tier[] = [];
+      let f = 0;
+      for (const t of tiers) order.push(t.pin ? t : acc[f++]!);
+      const qualities = order.map((t) => t.quality).filter((q): q is number => q !== undefined);
+      if (qualities.every((q, i) => i === 0 || q <= qualities[i - 1]!)) out.push(order);
+      return;
+    }
+    rest.forEach((t, i) => permute([...rest.slice(0, i), ...rest.slice(i + 1)], [...acc, t]));
+  };
+  permute(free, []);
+  return out;
+}
+
+function better(a: ReplayResult, b: ReplayResult, optimize: Objective[]): boolean {
+  // the chosen objectives in order, then less fallback as the tie-break
+  for (const o of [...optimize, "fallback" as const]) {
+    const value = (r: ReplayResult) =>
+      o === "success" ? -(r.success_rate ?? 0) : o === "p95" ? (r.p95_ms ?? Infinity) : o === "cost" ? (r.cost_per_1k ?? Infinity) : (r.fallback_activation_rate ?? 1);
+    const x = value(a);
+    const y = value(b);
+    const tolerance = o === "success" || o === "fallback" ? 1e-9 : Math.abs(y) * 0.01;
+    if (x < y - tolerance) return true;
+    if (x > y + tolerance) return false;
+  }
+  return false;
+}
+
+function tierEvidence(history: History, t: Tier): TierEvidence {
+  const col = history.targets.indexOf(`${t.endpoint}\u0000${t.model}`);
+  const oks: number[] = [];
+  let samples = 0;
+  let okWithin = 0;
+  if (col >= 0) {
+    for (let i = 0; i < history.ts.length; i++) {
+      const st = history.status[col]![i]!;
+      if (st === MISSING) continue;
+      samples++;
+      if (st === STATUS_OK) {
+        oks.push(history.latency[col]![i]!);
+        if (history.latency[col]![i]! <= t.timeoutMs) okWithin++;
+      }
+    }
+  }
+  const sorted = Float64Array.from(oks).sort();
+  const q = (p: number) => quantileSorted(sorted, p) ?? null;
+  const roundUp = (x: number) => Math.max(100, Math.ceil(x / 100) * 100);
+  const choices = new Set<number>([t.timeoutMs]);
+  // probe latencies are what the tier took within its old timeout: candidates come from their quantiles, with headroom
+  for (const p of [0.95, 0.99, 0.999]) {
+    const v = q(p);
+    if (v !== null) choices.add(roundUp(v * 1.5));
+  }
+  if (sorted.length > 0) choices.add(roundUp(sorted[sorted.length - 1]! * 2));
+  const cut = (timeout: number) => (sorted.length === 0 ? 0 : (sorted.length - upperBound(sorted, timeout)) / sorted.length);
+  return {
+    tier: t.index,
+    model: t.model,
+    samples,
+    success_rate: samples ? okWithin / samples : null,
+    success_ci: wilsonInterval(okWithin, samples),
+    p50_ms: q(0.5),
+    p95_ms: q(0.95),
+    timeouts: [...choices].sort((a, b) => a - b).map((timeout_ms) => ({ timeout_ms, false_timeout_rate: cut(timeout_ms) })),
+  };
+}
+
+function upperBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function describeChanges(from: Chain, to: Chain, evidence: TierEvidence[]): string[] {
+  const notes: string[] = [];
+  const order = (c: Chain) => c.tiers.map((t) => t.model).join(" → ");
+  if (order(from) !== order(to)) {
+    const ev = (model: string) => evidence.find((e) => e.model === model)!;
+    const detail = to.tiers
+      .map((t) => ev(t.model))
+      .map((e) => `${e.model} ${pct(e.success_rate)} [${pct(e.success_ci?.[0] ?? null)}–${pct(e.success_ci?.[1] ?? null)}], p95 ${ms(e.p95_ms)}, n=${e.samples}`)
+      .join("; ");
+    notes.push(`reorder ${order(from)} to ${order(to)} (${detail})`);
+  }
+  for (const t of to.tiers) {
+    const was = from.tiers.find((x) => x.model === t.model && x.endpoint === t.endpoint)!;
+    if (was.timeoutMs !== t.timeoutMs) {
+      const e = evidence.find((x) => x.model === t.model)!;
+      const rate = (v: number) => e.timeouts.find((c) => c.timeout_ms === v)?.false_timeout_rate ?? 0;
+      notes.push(
+        `${t.model}: timeout ${ms(was.timeoutMs)} → ${ms(t.timeoutMs)} (${t.timeoutMs > was.timeoutMs ? "raise" : "lower"}; ok answers it would cut: ${pct(rate(was.timeoutMs))} → ${pct(rate(t.timeoutMs))}; observed p95 ${ms(e.p95_ms)})`,
+      );
+    }
+  }
+  return notes;
+}
+
+function flagsFor(history: History, chain: Chain, evidence: TierEvidence[], replay: ReplayResult): string[] {
+  const flags: string[] = [];
+  const cols = chain.tiers.map((t) => history.targets.indexOf(`${t.endpoint}\u0000${t.model}`));
+  const failed = (col: number, i: number) => col >= 0 && history.status[col]![i] !== MISSING && history.status[col]![i] !== STATUS_OK;
+  const first = cols[0]!;
+  for (let k = 1; k < chain.tiers.length; k++) {
+    let both = 0;
+    let firstFails = 0;
+    let kFails = 0;
+    let n = 0;
+    for (let i = 0; i < history.ts.length; i++) {
+      if (first < 0 || cols[k]! < 0 || history.status[first]![i] === MISSING || history.status[cols[k]!]![i] === MISSING) continue;
+      n++;
+      const a = failed(first, i);
+      const b = failed(cols[k]!, i);
+      if (a) firstFails++;
+      if (b) kFails++;
+      if (a && b) both++;
+    }
+    const conditional = firstFails ? both / firstFails : 0;
+    const base = n ? kFails / n : 0;
+    if (firstFails >= 5 && conditional >= 0.5 && conditional > 3 * base) {
+      const t1 = chain.tiers[0]!;
+      const tk = chain.tiers[k]!;
+      const shared = t1.provider && t1.provider === tk.provider ? `both are ${t1.provider}` : t1.endpoint === tk.endpoint ? `both go through ${t1.endpoint}` : "";
+      flags.push(`tier ${k + 1} (${tk.model}) failed in ${pct(conditional)} of the ${firstFails} rounds where tier 1 failed (${pct(base)} otherwise): no real diversity${shared ? `; ${shared}` : ""}`);
+    }
+  }
+  const [e1, e2] = evidence;
+  if (e1?.p50_ms != null && e2?.p50_ms != null && e2.p50_ms > e1.p50_ms) {
+    flags.push(`tier 2 (${e2.model}) is slower than tier 1 (${e1.model}): p50 ${ms(e2.p50_ms)} against ${ms(e1.p50_ms)}`);
+  }
+  chain.tiers.slice(1, chain.maxDepth).forEach((t) => {
+    if (replay.requests > 0 && replay.fallback_activation_rate! > 0 && !replay.served_by_tier[String(t.index)]) {
+      flags.push(`tier ${t.index} (${t.model}) never rescued a request in ${replay.requests} rounds`);
+    }
+  });
+  const worst = worstCaseMs(chain);
+  if (chain.deadlineMs !== undefined && worst > chain.deadlineMs) flags.push(`the worst case (${ms(worst)}) exceeds the deadline (${ms(chain.deadlineMs)})`);
+  return flags;
+}
+
+const pct = (v: number | null) => (v === null ? "-" : `${(v * 100).toFixed(1)}%`);
+const ms = (v: number | null) => (v === null ? "-" : v >= 1000 ? `${(v / 1000).toFixed(v % 1000 === 0 ? 0 : 1)} s` : `${Math.round(v)} ms`);
+const usd = (v: number | null) => (v === null ? "-" : `$${v.toFixed(4)}`);
