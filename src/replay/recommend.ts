@@ -95,7 +95,7 @@ function recommendChain(history: History, chain: Chain, optimize: Objective[], m
           `chain success ${pct(current.success_rate)} → ${pct(best.result.success_rate)}`,
           `fallback activation ${pct(current.fallback_activation_rate)} [${pct(fbCur[0])}–${pct(fbCur[1])}] → ${pct(best.result.fallback_activation_rate)} [${pct(fbProp[0])}–${pct(fbProp[1])}]`,
           `p95 ${ms(current.p95_ms)} → ${ms(best.result.p95_ms)}`,
-          `cost per 1k ${usd(current.cost_per_1k)} → ${usd(best.result.cost_per_1k)}`,
+          ...(current.cost_per_1k === null ? [] : [`cost per 1k ${usd(current.cost_per_1k)} → ${usd(best.result.cost_per_1k)}`]),
         ].join(", ");
     return { ...base, verdict: "change", reason: `${why}, replayed over ${current.requests} rounds`, proposed: best.result, proposal, notes };
   }
