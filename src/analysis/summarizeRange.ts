@@ -3,6 +3,7 @@ import { STATUSES, type Status } from "../probe/status.js";
 import { RECORD_VERSION } from "../store/record.js";
 import type { BadLine } from "../store/readRecords.js";
 import { utf8 } from "../util/bufferText.js";
+import { createByteTable } from "../util/createByteTable.js";
 import { F, newScan, scanRecord, T_NUMBER, T_STRING } from "../store/scanRecord.js";
 import { addAttempt, newGroupAcc, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
 import { replayRound, slotId } from "./replayRound.js";
@@ -134,12 +135,6 @@ export function summarizeRange(file: string, start: number, end: number, fileSiz
   return finish(ctx, out);
 }
 
-interface Entry {
-  key: Uint8Array;
-  window: number;
-  acc: GroupAcc;
-}
-
 interface Round {
   window: number;
   firstSeen: number;
@@ -149,7 +144,7 @@ interface Round {
 
 function createContext(spec: SummarySpec, out: PartialSummary) {
   const scan = newScan();
-  const table = new Map<number, Entry[]>();
+  const table = createByteTable<GroupAcc>();
   const keyBuf = new Uint8Array(4096);
   const filters = {
     chain: spec.filters.chain?.map((x) => enc.encode(x)),
@@ -286,12 +281,9 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
         keyBuf[klen++] = 0;
       } else putField(buf, F[d]);
     }
-    let h = 0x811c9dc5;
-    for (let j = 0; j < klen; j++) h = Math.imul(h ^ keyBuf[j]!, 0x01000193);
-    let list = table.get(h);
-    if (list) {
-      for (const e of list) if (bytesEqual(keyBuf, 0, klen, e.key)) return e.acc;
-    } else table.set(h, (list = []));
+    return table.getOrCreate(keyBuf, klen, () => newGroup(buf, window, tsText));
+  };
+  const newGroup = (buf: Buffer, window: number, tsText: () => string): GroupAcc => {
     const keys: GroupKeys = {};
     for (const d of spec.by) {
       if (d === "hour") keys.hour = tsText().slice(11, 13);
@@ -301,10 +293,9 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
         keys.bucket = new Date(Math.floor(epochOf(buf, tsText) / b) * b).toISOString();
       } else keys[d] = scan.type[F[d]] === T_STRING ? str(buf, F[d]) : scan.type[F[d]] === T_NUMBER ? scan.num[F[d]]! : null;
     }
-    const entry = { key: keyBuf.slice(0, klen), window, acc: newGroupAcc(keys) };
-    list.push(entry);
-    out.groups.push({ window, acc: entry.acc });
-    return entry.acc;
+    const acc = newGroupAcc(keys);
+    out.groups.push({ window, acc });
+    return acc;
   };
 
   // A round unseen for ROUND_AGE records is complete. One that began near the start of this piece may
@@ -316,7 +307,7 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
   let lastRunIdText = "";
   let lastRound = -1;
   let lastRoundState: Round | undefined;
-  const slotCache = new Map<number, { key: Uint8Array; slots: string[] | undefined }[]>();
+  const slotCache = createByteTable<string[] | undefined>();
   const slotsOf = (b: Buffer): string[] | undefined => {
     // key bytes: endpoint and model (policy) or chain and tier (learned), hashed without making strings
     klen = 0;
@@ -327,21 +318,12 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
       putField(b, F.chain);
       putField(b, F.tier);
     }
-    let h = 0x811c9dc5;
-    for (let j = 0; j < klen; j++) h = Math.imul(h ^ keyBuf[j]!, 0x01000193);
-    let list = slotCache.get(h);
-    if (list) {
-      for (const e of list) if (bytesEqual(keyBuf, 0, klen, e.key)) return e.slots;
-    } else slotCache.set(h, (list = []));
-    let slots: string[] | undefined;
-    if (spec.chains) slots = targetSlots.get(`${str(b, F.endpoint) ?? ""}\u0000${str(b, F.model) ?? ""}`);
-    else {
+    return slotCache.getOrCreate(keyBuf, klen, () => {
+      if (spec.chains) return targetSlots.get(`${str(b, F.endpoint) ?? ""}\u0000${str(b, F.model) ?? ""}`);
       const chain = str(b, F.chain);
       const tier = num(F.tier);
-      slots = chain === null || tier === null ? undefined : [slotId(chain, tier)];
-    }
-    list.push({ key: keyBuf.slice(0, klen), slots });
-    return slots;
+      return chain === null || tier === null ? undefined : [slotId(chain, tier)];
+    });
   };
   const roundOf = (b: Buffer, round: number, window: number): Round => {
     const s = scan.start[F.run_id]!;

@@ -1,5 +1,5 @@
 import type { Chain, ChatMessage, Endpoint, Expectation, Tier } from "../policy/types.js";
-import { runAttempt, type AttemptResult } from "../probe/runAttempt.js";
+import { emptyAttemptResult, runAttempt, type AttemptResult } from "../probe/runAttempt.js";
 import type { Status } from "../probe/status.js";
 import type { Transport } from "../probe/transport.js";
 import { backoffDelay } from "./backoffDelay.js";
@@ -259,21 +259,5 @@ function firstOk(ps: Promise<ChainAttempt>[]): Promise<ChainAttempt | undefined>
 }
 
 function skippedResult(deps: EngineDeps, errorCode: string, error: string): AttemptResult {
-  return {
-    status: "skipped",
-    httpStatus: null,
-    startedAt: deps.transport.now(),
-    latencyMs: 0,
-    ttftMs: null,
-    gotHeaders: false,
-    servedModel: null,
-    servedTarget: null,
-    content: null,
-    finishReason: null,
-    promptTokens: null,
-    completionTokens: null,
-    errorCode,
-    error,
-    retryAfterMs: null,
-  };
+  return { ...emptyAttemptResult(deps.transport.now(), "skipped"), errorCode, error };
 }

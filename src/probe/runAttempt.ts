@@ -54,6 +54,27 @@ export interface AttemptResult {
   retryAfterMs: number | null;
 }
 
+/** An attempt result with nothing known yet: the start point of every attempt, and of a skipped one. */
+export function emptyAttemptResult(startedAt: number, status: Status = "ok"): AttemptResult {
+  return {
+    status,
+    httpStatus: null,
+    startedAt,
+    latencyMs: 0,
+    ttftMs: null,
+    gotHeaders: false,
+    servedModel: null,
+    servedTarget: null,
+    content: null,
+    finishReason: null,
+    promptTokens: null,
+    completionTokens: null,
+    errorCode: null,
+    error: null,
+    retryAfterMs: null,
+  };
+}
+
 const MAX_BODY = 8 * 1024 * 1024;
 const MAX_ERROR_BODY = 64 * 1024;
 const USER_AGENT = "tierwatch/0.1";
@@ -81,23 +102,7 @@ export async function runAttempt(spec: AttemptSpec, transport: Transport): Promi
     return t;
   };
 
-  const result: AttemptResult = {
-    status: "ok",
-    httpStatus: null,
-    startedAt,
-    latencyMs: 0,
-    ttftMs: null,
-    gotHeaders: false,
-    servedModel: null,
-    servedTarget: null,
-    content: null,
-    finishReason: null,
-    promptTokens: null,
-    completionTokens: null,
-    errorCode: null,
-    error: null,
-    retryAfterMs: null,
-  };
+  const result = emptyAttemptResult(startedAt);
   let t0 = performance.now();
   // latency ends when the last byte arrived, so our own parsing and checks are not counted
   let lastByteAt: number | undefined;
