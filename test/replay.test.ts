@@ -85,9 +85,17 @@ test("a flaky tier 1 with a healthy equal-quality tier 2: the swap is proposed, 
   const [rec] = recommend(h, policy, { optimize: ["success", "p95", "cost"] });
   assert.equal(rec!.verdict, "change", rec!.reason);
   assert.deepEqual(rec!.proposal!.map((p) => p.model), ["b", "a", "c"]);
-  // the prediction is exactly the replay of the swapped chain
-  const swapped = policyOf([tiers[1]!, tiers[0]!, tiers[2]!], { max_depth: 2 });
-  const expected = replayChain(h, swapped.chains.c!);
+  // the prediction is exactly the replay of the proposed chain, built independently from the proposal
+  const proposed = policyOf(
+    rec!.proposal!.map((p) => ({
+      model: p.model,
+      timeout_ms: p.timeout_ms,
+      retry: { max_attempts: p.max_attempts },
+      breaker: { failure_threshold: p.failure_threshold, cooldown_ms: p.cooldown_ms },
+    })),
+    { max_depth: 2 },
+  );
+  const expected = replayChain(h, proposed.chains.c!);
   assert.equal(rec!.proposed!.success_rate, expected.success_rate);
   assert.equal(rec!.proposed!.fallback_activation_rate, expected.fallback_activation_rate);
   assert.ok(rec!.proposed!.fallback_activation_rate! < rec!.current.fallback_activation_rate!);
@@ -190,4 +198,29 @@ test("replay reports its own accuracy against chain runs in the same window", as
   assert.deepEqual([acc.chain, acc.chain_runs, acc.measured_fallback, acc.replayed_fallback], ["c", 10, 0.4, 0.3]);
   const table = await runCli(["replay", "h.jsonl", "--policy", "p.yaml", "--candidate", "p.yaml"], { cwd: dir });
   assert.match(table.stdout, /Replay accuracy/);
+});
+
+test("retry counts and breakers: tried by replay, breakers from observed failure runs", async () => {
+  const { breakerSuggestion, failureRuns } = await import("../src/replay/recommend.js");
+  // one tier failing 30 % of rounds at random: a second attempt (the next round's fate) lifts success
+  const rand = createRng(21);
+  const single = policyOf([{ model: "a", timeout_ms: 1000 }]);
+  const h = history(roundsOf(Array.from({ length: 400 }, () => ({ a: (rand() < 0.3 ? ["server_error", 10] : ["ok", 50]) as [Status, number] }))));
+  const rec = recommend(h, single)[0]!;
+  assert.equal(rec.verdict, "change", rec.reason);
+  assert.ok(rec.proposal![0]!.max_attempts >= 2);
+  assert.ok(rec.notes.some((n) => /retries: max_attempts 1 → [23] on every tier/.test(n)), rec.notes.join("\n"));
+  // blips of one round, and four outages of 10 rounds (10 minutes each)
+  const cells: Record<string, [Status, number]>[] = [];
+  for (let i = 0; i < 600; i++) {
+    const inOutage = i % 150 >= 100 && i % 150 < 110;
+    const blip = !inOutage && i % 10 === 3;
+    cells.push({ a: inOutage || blip ? ["server_error", 10] : ["ok", 50] });
+  }
+  const tier = policyOf([{ model: "a", timeout_ms: 1000 }]).chains.c!.tiers[0]!;
+  const hist = history(roundsOf(cells));
+  const runs = failureRuns(hist, tier);
+  assert.equal(runs.filter((r) => r.rounds === 10).length, 4);
+  assert.equal(runs.find((r) => r.rounds === 10)!.ms, 600_000, "an outage lasts from its first failure to the next success");
+  assert.deepEqual(breakerSuggestion(hist, tier), { failureThreshold: 2, cooldownMs: 600_000 });
 });

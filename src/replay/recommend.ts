@@ -18,6 +18,8 @@ export interface TierEvidence {
   p95_ms: number | null;
   /** timeout choices with the share of ok answers each would have cut (predicted false timeouts) */
   timeouts: { timeout_ms: number; false_timeout_rate: number }[];
+  /** how this tier's failures came: run lengths in rounds, and how long outages lasted */
+  failure_runs: string;
 }
 
 /** The recommendation for one chain. */
@@ -28,8 +30,8 @@ export interface ChainRecommendation {
   tiers: TierEvidence[];
   current: ReplayResult;
   proposed: ReplayResult | null;
-  /** the proposed tiers in order, with their timeouts */
-  proposal: { model: string; endpoint: string; timeout_ms: number }[] | null;
+  /** the proposed tiers in order, with their timeouts, retries and breakers */
+  proposal: { model: string; endpoint: string; timeout_ms: number; max_attempts: number; failure_threshold: number; cooldown_ms: number }[] | null;
   notes: string[];
   flags: string[];
 }
@@ -69,8 +71,29 @@ function recommendChain(history: History, chain: Chain, optimize: Objective[], m
     }
     if (better(result, best.result, optimize)) best = { chain: candidate, result };
   }
-  const proposal = best.chain.tiers.map((t) => ({ model: t.model, endpoint: t.endpoint, timeout_ms: t.timeoutMs }));
-  const unchanged = best.chain === chain || best.chain.tiers.every((t, i) => t.model === chain.tiers[i]!.model && t.endpoint === chain.tiers[i]!.endpoint && t.timeoutMs === chain.tiers[i]!.timeoutMs);
+  // then retry counts (the same on every tier), then breakers tuned to each tier's failure runs
+  for (const attempts of [1, 2, 3]) {
+    const tried = withTiers(best.chain, best.chain.tiers.map((t) => ({ ...t, retry: { ...t.retry, maxAttempts: attempts } })));
+    const r = replayChain(history, tried);
+    if (better(r, best.result, optimize)) best = { chain: tried, result: r };
+  }
+  const tuned = withTiers(best.chain, best.chain.tiers.map((t) => {
+    const b = breakerSuggestion(history, t);
+    return b ? { ...t, breaker: { ...t.breaker, failureThreshold: b.failureThreshold, cooldownMs: b.cooldownMs } } : t;
+  }));
+  const tunedResult = replayChain(history, tuned);
+  if (better(tunedResult, best.result, optimize)) best = { chain: tuned, result: tunedResult };
+  const proposal = best.chain.tiers.map((t) => ({
+    model: t.model,
+    endpoint: t.endpoint,
+    timeout_ms: t.timeoutMs,
+    max_attempts: t.retry.maxAttempts,
+    failure_threshold: t.breaker.failureThreshold,
+    cooldown_ms: t.breaker.cooldownMs,
+  }));
+  const same = (a: Tier, b: Tier) =>
+    a.model === b.model && a.endpoint === b.endpoint && a.timeoutMs === b.timeoutMs && a.retry.maxAttempts === b.retry.maxAttempts && a.breaker.failureThreshold === b.breaker.failureThreshold && a.breaker.cooldownMs === b.breaker.cooldownMs;
+  const unchanged = best.chain === chain || best.chain.tiers.every((t, i) => same(t, chain.tiers[i]!));
   const notes = describeChanges(chain, best.chain, evidence);
   if (unchanged) {
     return { ...base, verdict: "keep", reason: `no order or timeout in the search does better on ${optimize.join(", then ")} over ${current.requests} rounds`, proposed: null, proposal: null, notes: [] };
@@ -200,7 +223,52 @@ function tierEvidence(history: History, t: Tier): TierEvidence {
     p50_ms: q(0.5),
     p95_ms: q(0.95),
     timeouts: [...choices].sort((a, b) => a - b).map((timeout_ms) => ({ timeout_ms, false_timeout_rate: cut(timeout_ms) })),
+    failure_runs: describeRuns(failureRuns(history, t)),
   };
+}
+
+/** Consecutive failed rounds of a tier: how many rounds each run lasted, and for how long (ms, to the next success). */
+export function failureRuns(history: History, t: Tier): { rounds: number; ms: number }[] {
+  const col = history.targets.indexOf(`${t.endpoint}\u0000${t.model}`);
+  const runs: { rounds: number; ms: number }[] = [];
+  if (col < 0) return runs;
+  let start = -1;
+  let count = 0;
+  for (let i = 0; i < history.ts.length; i++) {
+    const st = history.status[col]![i]!;
+    if (st === MISSING) continue;
+    const failed = st !== STATUS_OK || history.latency[col]![i]! > t.timeoutMs;
+    if (failed) {
+      if (count === 0) start = i;
+      count++;
+    } else if (count > 0) {
+      runs.push({ rounds: count, ms: history.ts[i]! - history.ts[start]! });
+      count = 0;
+    }
+  }
+  return runs;
+}
+
+/**
+ * Breaker settings from a tier's failure runs: the threshold one more than the median run (2 to 10), so the
+ * breaker rides out the typical blip and opens on anything longer; the cooldown about the median length of
+ * the outages (runs at or past the threshold), rounded to 10 s. Undefined without 5 runs and 3 outages.
+ */
+export function breakerSuggestion(history: History, t: Tier): { failureThreshold: number; cooldownMs: number } | undefined {
+  const runs = failureRuns(history, t);
+  if (runs.length < 5) return undefined;
+  const lengths = Float64Array.from(runs.map((r) => r.rounds)).sort();
+  const threshold = Math.min(10, Math.max(2, Math.ceil(quantileSorted(lengths, 0.5) ?? 1) + 1));
+  const outages = Float64Array.from(runs.filter((r) => r.rounds >= threshold).map((r) => r.ms)).sort();
+  if (outages.length < 3) return undefined;
+  return { failureThreshold: Math.floor(threshold), cooldownMs: Math.max(10_000, Math.round((quantileSorted(outages, 0.5) ?? 0) / 10_000) * 10_000) };
+}
+
+function describeRuns(runs: { rounds: number; ms: number }[]): string {
+  if (runs.length === 0) return "no failure runs";
+  const lengths = Float64Array.from(runs.map((r) => r.rounds)).sort();
+  const longest = lengths[lengths.length - 1]!;
+  return `${runs.length} failure run(s): median ${quantileSorted(lengths, 0.5)} round(s), p90 ${quantileSorted(lengths, 0.9)}, longest ${longest}`;
 }
 
 function upperBound(sorted: Float64Array, x: number): number {
@@ -225,8 +293,19 @@ function describeChanges(from: Chain, to: Chain, evidence: TierEvidence[]): stri
       .join("; ");
     notes.push(`reorder ${order(from)} to ${order(to)} (${detail})`);
   }
+  const uniform = new Set(to.tiers.map((t) => t.retry.maxAttempts)).size === 1 && new Set(from.tiers.map((t) => t.retry.maxAttempts)).size === 1;
+  if (uniform && from.tiers[0]!.retry.maxAttempts !== to.tiers[0]!.retry.maxAttempts) {
+    notes.push(`retries: max_attempts ${from.tiers[0]!.retry.maxAttempts} → ${to.tiers[0]!.retry.maxAttempts} on every tier`);
+  }
   for (const t of to.tiers) {
     const was = from.tiers.find((x) => x.model === t.model && x.endpoint === t.endpoint)!;
+    if (!uniform && was.retry.maxAttempts !== t.retry.maxAttempts) notes.push(`${t.model}: max_attempts ${was.retry.maxAttempts} → ${t.retry.maxAttempts}`);
+    if (was.breaker.failureThreshold !== t.breaker.failureThreshold || was.breaker.cooldownMs !== t.breaker.cooldownMs) {
+      const e = evidence.find((x) => x.model === t.model)!;
+      notes.push(
+        `${t.model}: breaker failure_threshold ${was.breaker.failureThreshold} → ${t.breaker.failureThreshold}, cooldown ${ms(was.breaker.cooldownMs)} → ${ms(t.breaker.cooldownMs)} (${e.failure_runs})`,
+      );
+    }
     if (was.timeoutMs !== t.timeoutMs) {
       const e = evidence.find((x) => x.model === t.model)!;
       const rate = (v: number) => e.timeouts.find((c) => c.timeout_ms === v)?.false_timeout_rate ?? 0;

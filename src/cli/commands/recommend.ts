@@ -3,6 +3,7 @@ import path from "node:path";
 import { isMap, isSeq, parseDocument, type YAMLMap } from "yaml";
 import { ioError, noDataError, usageError } from "../../errors.js";
 import { loadPolicy } from "../../policy/loadPolicy.js";
+import type { Policy } from "../../policy/types.js";
 import { renderViews } from "../../render/renderView.js";
 import { recommend, type ChainRecommendation, type Objective } from "../../replay/recommend.js";
 import { lineDiff } from "../../util/lineDiff.js";
@@ -35,7 +36,7 @@ export async function recommendCommand(paths: string[], opts: RecommendOptions, 
   if (opts.write) {
     const changes = recs.filter((r) => r.verdict === "change");
     if (changes.length === 0) io.stderr.write("nothing to write: every chain keeps its policy\n");
-    else await writeProposal(loaded.policy.source, changes, io);
+    else await writeProposal(loaded.policy, changes, io);
   }
   return 0;
 }
@@ -56,7 +57,8 @@ function renderRecommendations(recs: ChainRecommendation[], format: "table" | "m
 }
 
 // Rewrites the policy with the yaml document API, so comments and layout survive; prints the diff.
-async function writeProposal(file: string, changes: ChainRecommendation[], io: CliIo): Promise<void> {
+async function writeProposal(policy: Policy, changes: ChainRecommendation[], io: CliIo): Promise<void> {
+  const file = policy.source;
   if (!/\.ya?ml$/.test(file)) throw usageError(`--write edits YAML policies; ${file} is not one`);
   const before = await readFile(file, "utf8");
   const doc = parseDocument(before);
@@ -69,10 +71,19 @@ async function writeProposal(file: string, changes: ChainRecommendation[], io: C
       seq.commentBefore = undefined;
     }
     const items = [...seq.items] as YAMLMap[];
+    const current = policy.chains[c.chain]!.tiers;
+    // one retry count for every tier is written once, on the chain
+    const attempts = new Set(c.proposal!.map((p) => p.max_attempts));
+    const chainWide = attempts.size === 1 && current.some((t) => t.retry.maxAttempts !== c.proposal![0]!.max_attempts);
+    if (chainWide) doc.setIn(["chains", c.chain, "retry", "max_attempts"], c.proposal![0]!.max_attempts);
     const ordered = c.proposal!.map((p) => {
       const item = items.find((it) => isMap(it) && it.get("model") === p.model && (it.get("endpoint") ?? p.endpoint) === p.endpoint);
       if (!item) throw usageError(`${file}: cannot find tier ${p.model} in chains.${c.chain}.tiers`);
       if (item.get("timeout_ms") !== p.timeout_ms) item.set("timeout_ms", p.timeout_ms);
+      const was = current.find((t) => t.model === p.model && t.endpoint === p.endpoint);
+      if (was && !chainWide && was.retry.maxAttempts !== p.max_attempts) item.setIn(["retry", "max_attempts"], p.max_attempts);
+      if (was && was.breaker.failureThreshold !== p.failure_threshold) item.setIn(["breaker", "failure_threshold"], p.failure_threshold);
+      if (was && was.breaker.cooldownMs !== p.cooldown_ms) item.setIn(["breaker", "cooldown_ms"], p.cooldown_ms);
       return item;
     });
     seq.items = ordered;
