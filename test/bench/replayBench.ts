@@ -53,6 +53,6 @@ export async function replayBench(): Promise<string> {
   const choices = rec!.tiers.map((e) => e.timeouts.length);
   return [
     `replay of 1,000,000 rounds × 3 tiers (2 attempts a tier): ${replayS.toFixed(2)} s (success ${(r.success_rate! * 100).toFixed(2)}%, fallback ${(r.fallback_activation_rate! * 100).toFixed(2)}%)`,
-    `recommend on 100,000 rounds × 4 tiers: every order (24), each tier's timeout chosen among ${choices.join("/")} choices in turn (${24 * (1 + choices.reduce((a, b) => a + b, 0))} replays): ${searchS.toFixed(2)} s, verdict ${rec!.verdict}`,
+    `recommend on 100,000 rounds × 4 tiers: every order (24), each tier's timeout chosen among ${choices.join("/")} choices in turn, then 3 retry counts and the fitted breakers (${24 * (1 + choices.reduce((a, b) => a + b, 0)) + 4} replays): ${searchS.toFixed(2)} s, verdict ${rec!.verdict}`,
   ].join("\n");
 }
