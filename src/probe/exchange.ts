@@ -2,6 +2,8 @@ import type { Dispatcher } from "undici";
 
 /** Callbacks for one response, called straight from undici's parser. */
 export interface ExchangeEvents {
+  /** the request is being written to a connection (after any wait for one in the pool) */
+  onDispatch?(): void;
   onStart(statusCode: number, headers: Record<string, string | string[] | undefined>): void;
   onData(chunk: Buffer): void;
 }
@@ -43,6 +45,7 @@ export function exchange(
           onRequestStart(c) {
             controller = c;
             if (signal.aborted) c.abort(reason());
+            else events.onDispatch?.();
           },
           onResponseStart(_c, statusCode, headers) {
             if (statusCode >= 200) events.onStart(statusCode, headers as Record<string, string | string[] | undefined>);

@@ -159,6 +159,10 @@ export async function runAttempt(spec: AttemptSpec, transport: Transport): Promi
       transport.dispatcher,
       { url: `${spec.endpoint.baseUrl}/chat/completions`, method: "POST", headers, body: payload },
       {
+        // latency counts from the moment the request goes onto a connection, not our own wait for one
+        onDispatch() {
+          t0 = performance.now();
+        },
         onStart(statusCode, resHeaders) {
           lastByteAt = performance.now();
           if (headersTimer) clearTimeout(headersTimer);

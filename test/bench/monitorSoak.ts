@@ -6,8 +6,8 @@ import { validatePolicy } from "../../src/policy/validatePolicy.js";
 import { probeTargets } from "../../src/probe/probeTargets.js";
 import { startMockProcess } from "./startMockProcess.js";
 
-/** A monitor of 1,000 fast rounds (3 models, one chain, every 20 ms): heap and RSS after rounds 100 and 1,000. */
-export async function monitorSoak(rounds = 1000): Promise<string> {
+/** A monitor of 1,000 fast rounds (SOAK_ROUNDS to change; 3 models, one chain, every 20 ms): heap and RSS after round 100 and every 500. */
+export async function monitorSoak(rounds = Number(process.env.SOAK_ROUNDS ?? 1000)): Promise<string> {
   const mock = await startMockProcess({ unknown_models: "serve", defaults: { latency_ms: 1 } });
   const dir = await mkdtemp(path.join(os.tmpdir(), "tierwatch-soak-"));
   const { policy } = validatePolicy(
@@ -20,7 +20,7 @@ export async function monitorSoak(rounds = 1000): Promise<string> {
     stdout: {
       write: () => {
         seen++;
-        if (seen === 100 || seen === rounds) {
+        if (seen === 100 || seen % 500 === 0 || seen === rounds) {
           globalThis.gc?.();
           const m = process.memoryUsage();
           samples.push({ round: seen, heapMb: m.heapUsed / 1048576, rssMb: m.rss / 1048576 });
@@ -42,10 +42,8 @@ export async function monitorSoak(rounds = 1000): Promise<string> {
     mock.stop();
     await rm(dir, { recursive: true, force: true });
   }
-  const [a, b] = samples;
   return [
     `monitor soak: ${rounds} rounds every 20 ms (3 per-model probes + 1 chain run each) in ${((performance.now() - started) / 1000).toFixed(1)} s${globalThis.gc ? "" : " (run node with --expose-gc for steadier heap figures)"}:`,
-    `  after round ${a?.round}: heap ${a?.heapMb.toFixed(1)} MB, RSS ${a?.rssMb.toFixed(1)} MB`,
-    `  after round ${b?.round}: heap ${b?.heapMb.toFixed(1)} MB, RSS ${b?.rssMb.toFixed(1)} MB`,
+    ...samples.map((x) => `  after round ${x.round}: heap ${x.heapMb.toFixed(1)} MB, RSS ${x.rssMb.toFixed(1)} MB`),
   ].join("\n");
 }
