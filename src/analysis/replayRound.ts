@@ -27,11 +27,15 @@ export function replayRound(
     }
     return out;
   }
+  // without a policy: the chains and tiers are the slots present (one pass, no copies)
   const byChain = new Map<string, number[]>();
   for (const slot of results.keys()) {
     const sep = slot.lastIndexOf("\u0000");
     const name = slot.slice(0, sep);
-    byChain.set(name, [...(byChain.get(name) ?? []), Number(slot.slice(sep + 1))]);
+    const tiers = byChain.get(name);
+    const tier = Number(slot.slice(sep + 1));
+    if (tiers) tiers.push(tier);
+    else byChain.set(name, [tier]);
   }
   for (const [name, tiers] of byChain) {
     if (!tiers.includes(1)) continue;

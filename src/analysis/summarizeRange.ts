@@ -341,6 +341,11 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
     return r;
   };
 
+  // the current line's ts as text, made once and only when needed (one closure for every line)
+  let tsCache: string | undefined;
+  let tsBuf: Buffer = Buffer.alloc(0);
+  const tsText = () => (tsCache ??= str(tsBuf, F.ts) ?? "");
+
   const flushRounds = (all: boolean) => {
     for (const [k, r] of rounds) {
       if (!all && seen - r.lastSeen < ROUND_AGE) continue;
@@ -388,8 +393,8 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
         return bad(file, lineNo, `schema version ${scan.num[F.v]} is newer than this tierwatch reads (${RECORD_VERSION}); upgrade tierwatch`);
       }
       if (scan.type[F.ts] !== T_STRING) return bad(file, lineNo, "ts is missing or not a date");
-      let tsCache: string | undefined;
-      const tsText = () => (tsCache ??= str(b, F.ts) ?? "");
+      tsCache = undefined;
+      tsBuf = b;
       const tsLen = scan.end[F.ts]! - scan.start[F.ts]!;
       const canonical = tsLen === 24 && b[scan.start[F.ts]! + 23] === 90 && b[scan.start[F.ts]! + 10] === 84 && !scan.esc[F.ts];
       if (!canonical && Number.isNaN(Date.parse(tsText()))) return bad(file, lineNo, "ts is missing or not a date");
