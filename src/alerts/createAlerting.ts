@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileBreakerStore } from "../fallback/breakerStore.js";
-import { createThresholdEvaluator, type Verdict } from "../gate/evaluateThresholds.js";
+import { createThresholdEvaluator, formatMetric, type Verdict } from "../gate/evaluateThresholds.js";
 import type { AlertRule, Policy } from "../policy/types.js";
 import { dayFile } from "../store/appendRecords.js";
 import { expandInputs } from "../store/expandInputs.js";
@@ -104,7 +104,7 @@ async function evaluate(policy: Policy, dataDir: string, now: number): Promise<V
 /** The notification: rule, status, measured value, window and sample count; never a key or a webhook URL. */
 export function alertBody(rule: AlertRule, kind: "firing" | "reminder" | "resolved", v: Verdict, s: AlertState, now: number): Record<string, unknown> {
   const window = fmtWindow(rule.windowMs);
-  const value = v.measured === null ? "no value" : rule.when.metric.endsWith("_ms") ? `${Math.round(v.measured)} ms` : `${(v.measured * 100).toFixed(2)}%`;
+  const value = formatMetric(rule.when.metric, v.measured);
   const word = kind === "resolved" ? "RESOLVED" : kind === "reminder" ? "STILL FIRING" : "FIRING";
   const text = `${kind === "resolved" ? "✅" : "🔴"} tierwatch alert ${rule.name} ${word}: ${rule.when.metric} = ${value} over the last ${window} (n=${v.n}); condition: ${rule.when.text}`;
   if (rule.format === "slack") return { text };

@@ -1,5 +1,6 @@
 import type { Policy } from "../policy/types.js";
 import type { AttemptRecord } from "../store/record.js";
+import { newTally, tally, type ChainTally } from "./chainTally.js";
 import { replayRound, slotId } from "./replayRound.js";
 import { wilsonInterval } from "./wilsonInterval.js";
 
@@ -24,7 +25,7 @@ export interface ChainRow {
  * (a probe run, the demo); `summarizeFiles` streams.
  */
 export function createChainSummary(policy: Policy | undefined) {
-  const measured = new Map<string, { requests: number; fallback: number; exhausted: number; byTier: Record<string, number> }>();
+  const measured = new Map<string, ChainTally>();
   const rounds = new Map<string, Map<string, number>>();
   const targetSlots = new Map<string, { slot: string; timeoutMs: number }[]>();
   for (const c of Object.values(policy?.chains ?? {})) {
@@ -39,11 +40,8 @@ export function createChainSummary(policy: Policy | undefined) {
       if (r.kind === "chain") {
         if (!r.chain) return;
         let m = measured.get(r.chain);
-        if (!m) measured.set(r.chain, (m = { requests: 0, fallback: 0, exhausted: 0, byTier: {} }));
-        m.requests++;
-        if (r.served_tier === null || r.served_tier === undefined || r.status !== "ok") m.exhausted++;
-        else m.byTier[String(r.served_tier)] = (m.byTier[String(r.served_tier)] ?? 0) + 1;
-        if (r.served_tier !== 1) m.fallback++;
+        if (!m) measured.set(r.chain, (m = newTally()));
+        tally(m, r.status === "ok" ? (r.served_tier ?? null) : null);
         return;
       }
       if ((r.origin ?? "probe") !== "probe" || r.round === undefined) return;
@@ -61,15 +59,12 @@ export function createChainSummary(policy: Policy | undefined) {
       }
     },
     rows(): ChainRow[] {
-      const replayed = new Map<string, { requests: number; fallback: number; exhausted: number; byTier: Record<string, number> }>();
+      const replayed = new Map<string, ChainTally>();
       for (const round of rounds.values()) {
         for (const { chain, served } of replayRound(round, shapes)) {
           let c = replayed.get(chain);
-          if (!c) replayed.set(chain, (c = { requests: 0, fallback: 0, exhausted: 0, byTier: {} }));
-          c.requests++;
-          if (served === null) c.exhausted++;
-          else c.byTier[String(served)] = (c.byTier[String(served)] ?? 0) + 1;
-          if (served !== 1) c.fallback++;
+          if (!c) replayed.set(chain, (c = newTally()));
+          tally(c, served);
         }
       }
       const names = [...new Set([...measured.keys(), ...replayed.keys()])].sort();

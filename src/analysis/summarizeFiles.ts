@@ -3,9 +3,10 @@ import os from "node:os";
 import { Worker } from "node:worker_threads";
 import type { BadLine, ReadSummary } from "../store/readRecords.js";
 import { compareKeys, finishGroup, mergeGroupAccs, type GroupAcc, type GroupRow } from "./groupAcc.js";
+import { mergeTally } from "./chainTally.js";
 import { replayRound } from "./replayRound.js";
 import { chainRow, type ChainRow } from "./summarizeChains.js";
-import { countReplay, summarizeRange, type ChainCounts, type PartialSummary, type SummarySpec } from "./summarizeRange.js";
+import { countChain, summarizeRange, type ChainCounts, type PartialSummary, type SummarySpec } from "./summarizeRange.js";
 
 /** One window's numbers. */
 export interface WindowSummary {
@@ -95,7 +96,6 @@ function merge(pieces: { file: string; index: number }[], partials: PartialSumma
   const measured = new Map<string, ChainCounts>();
   const replayed = new Map<string, ChainCounts>();
   const open = new Map<string, { window: number; results: Map<string, number> }>();
-  const inWindow: number[] = spec.windows.map(() => 0);
   const lineOffset = new Map<string, number>();
   partials.forEach((part, i) => {
     const file = pieces[i]!.file;
@@ -107,7 +107,6 @@ function merge(pieces: { file: string; index: number }[], partials: PartialSumma
     read.torn += part.torn;
     read.newerVersion += part.newerVersion;
     for (const b of part.bad) if (read.bad.length < 5) read.bad.push({ ...b, line: b.line + offset } satisfies BadLine);
-    inWindow[0]! += part.inWindow;
     for (const g of part.groups) {
       const id = `${g.window}\u0000${JSON.stringify(spec.by.map((d) => g.acc.keys[d] ?? null))}`;
       const have = groups.get(id);
@@ -121,13 +120,8 @@ function merge(pieces: { file: string; index: number }[], partials: PartialSumma
       for (const c of list) {
         const k = `${c.window}\u0000${c.chain}`;
         const have = into.get(k);
-        if (!have) into.set(k, { ...c, byTier: { ...c.byTier } });
-        else {
-          have.requests += c.requests;
-          have.fallback += c.fallback;
-          have.exhausted += c.exhausted;
-          for (const [t, n] of Object.entries(c.byTier)) have.byTier[t] = (have.byTier[t] ?? 0) + n;
-        }
+        if (have) mergeTally(have, c);
+        else into.set(k, { ...c, byTier: { ...c.byTier } });
       }
     }
     for (const r of part.openRounds) {
@@ -137,7 +131,7 @@ function merge(pieces: { file: string; index: number }[], partials: PartialSumma
     }
   });
   const shapes = spec.chains?.map((c) => ({ name: c.name, tiers: c.tiers.length })) ?? null;
-  for (const r of open.values()) for (const { chain, served } of replayRound(r.results, shapes)) countReplay(replayed, r.window, chain, served);
+  for (const r of open.values()) for (const { chain, served } of replayRound(r.results, shapes)) countChain(replayed, r.window, chain, served);
 
   const windows: WindowSummary[] = spec.windows.map((_, w) => {
     const rows = [...groups.values()].filter((g) => g.window === w).map((g) => finishGroup(mergeGroupAccs(g.parts)));

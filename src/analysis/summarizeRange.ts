@@ -5,6 +5,7 @@ import type { BadLine } from "../store/readRecords.js";
 import { utf8 } from "../util/bufferText.js";
 import { createByteTable } from "../util/createByteTable.js";
 import { F, newScan, scanRecord, T_NUMBER, T_STRING } from "../store/scanRecord.js";
+import { newTally, tally, type ChainTally } from "./chainTally.js";
 import { addAttempt, newGroupAcc, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
 import { replayRound, slotId } from "./replayRound.js";
 
@@ -21,13 +22,9 @@ export interface SummarySpec {
 }
 
 /** Chain outcome counts for one chain in one window. */
-export interface ChainCounts {
+export interface ChainCounts extends ChainTally {
   window: number;
   chain: string;
-  requests: number;
-  fallback: number;
-  exhausted: number;
-  byTier: Record<string, number>;
 }
 
 /** A probe round that may continue in another piece of the input: slots it saw, merged by the caller. */
@@ -48,7 +45,6 @@ export interface PartialSummary {
   /** newlines read, blank lines included: where the next piece's line numbers start */
   lineCount: number;
   records: number;
-  inWindow: number;
   badCount: number;
   bad: BadLine[];
   torn: number;
@@ -74,7 +70,7 @@ const enc = new TextEncoder();
  * its end). Lines are numbered from `firstLine` (the caller knows how many came before).
  */
 export function summarizeRange(file: string, start: number, end: number, fileSize: number, spec: SummarySpec, firstLine = 1): PartialSummary {
-  const out: PartialSummary = { groups: [], measured: [], replayed: [], openRounds: [], lines: 0, lineCount: 0, records: 0, inWindow: 0, badCount: 0, bad: [], torn: 0, newerVersion: 0 };
+  const out: PartialSummary = { groups: [], measured: [], replayed: [], openRounds: [], lines: 0, lineCount: 0, records: 0, badCount: 0, bad: [], torn: 0, newerVersion: 0 };
   const ctx = createContext(spec, out);
   const fd = openSync(file, "r");
   try {
@@ -355,7 +351,7 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
         out.openRounds.push({ key: k, window: r.window, results: Object.fromEntries(r.results) });
         continue;
       }
-      for (const { chain, served } of replayRound(r.results, chainShapes)) countReplay(replayed, r.window, chain, served);
+      for (const { chain, served } of replayRound(r.results, chainShapes)) countChain(replayed, r.window, chain, served);
     }
   };
 
@@ -420,20 +416,12 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
       }
       if (window < 0) return;
       if (!passes(b, F.chain, filters.chain) || !passes(b, F.model, filters.model) || !passes(b, F.endpoint, filters.endpoint) || !passes(b, F.region, filters.region)) return;
-      if (window === 0) out.inWindow++;
 
       const isChain = isString(b, F.kind, CHAIN) || (scan.esc[F.kind] === 1 && str(b, F.kind) === "chain");
       if (isChain) {
         const chain = str(b, F.chain);
         if (chain === null) return;
-        const k = `${window}\u0000${chain}`;
-        let m = measured.get(k);
-        if (!m) measured.set(k, (m = { window, chain, requests: 0, fallback: 0, exhausted: 0, byTier: {} }));
-        m.requests++;
-        const served = num(F.served_tier);
-        if (served === null || status !== "ok") m.exhausted++;
-        else m.byTier[String(served)] = (m.byTier[String(served)] ?? 0) + 1;
-        if (served !== 1) m.fallback++;
+        countChain(measured, window, chain, status === "ok" ? num(F.served_tier) : null);
         return;
       }
       const latency = num(F.latency_ms);
@@ -464,13 +452,10 @@ function finish(ctx: ReturnType<typeof createContext>, out: PartialSummary): Par
   return out;
 }
 
-/** Counts one replayed chain request. */
-export function countReplay(into: Map<string, ChainCounts>, window: number, chain: string, served: number | null): void {
+/** Counts one chain request of a window (measured or replayed) that tier `served` answered, null for none. */
+export function countChain(into: Map<string, ChainCounts>, window: number, chain: string, served: number | null): void {
   const k = `${window}\u0000${chain}`;
   let c = into.get(k);
-  if (!c) into.set(k, (c = { window, chain, requests: 0, fallback: 0, exhausted: 0, byTier: {} }));
-  c.requests++;
-  if (served === null) c.exhausted++;
-  else c.byTier[String(served)] = (c.byTier[String(served)] ?? 0) + 1;
-  if (served !== 1) c.fallback++;
+  if (!c) into.set(k, (c = { window, chain, ...newTally() }));
+  tally(c, served);
 }

@@ -84,16 +84,17 @@ function judge(
     if (t.metric === "success_rate") ci = group.success_ci;
     if (t.metric === "slo_attainment" && group.slo_attainment !== null) ci = wilsonInterval(Math.round(group.slo_attainment * group.sent), group.sent);
   }
-  const what = `${fmtValue(t, measured)}${ci ? ` (95% CI ${fmtValue(t, ci[0])}–${fmtValue(t, ci[1])})` : ""}, n=${n}`;
+  const what = `${formatMetric(t.metric, measured)}${ci ? ` (95% CI ${formatMetric(t.metric, ci[0])}–${formatMetric(t.metric, ci[1])})` : ""}, n=${n}`;
   if (measured === null || n < options.minSamples) {
     return { threshold: t.text, verdict: "insufficient", measured, ci, n, message: `too few samples to judge: ${what}; at least ${options.minSamples} needed` };
   }
   const ok = holds(measured, t.op, t.value);
-  return { threshold: t.text, verdict: ok ? "pass" : "fail", measured, ci, n, message: `measured ${what}; ${ok ? "meets" : "fails"} ${t.op} ${fmtValue(t, t.value)}` };
+  return { threshold: t.text, verdict: ok ? "pass" : "fail", measured, ci, n, message: `measured ${what}; ${ok ? "meets" : "fails"} ${t.op} ${formatMetric(t.metric, t.value)}` };
 }
 
-function fmtValue(t: Threshold, v: number | null): string {
+/** A metric's value as people read it: milliseconds, or a rate in percent. */
+export function formatMetric(metric: Threshold["metric"], v: number | null): string {
   if (v === null) return "none";
-  if (t.metric.endsWith("_ms")) return `${Math.round(v * 100) / 100} ms`;
+  if (metric.endsWith("_ms")) return `${Math.round(v * 100) / 100} ms`;
   return `${(v * 100).toFixed(2)}%`;
 }

@@ -29,7 +29,7 @@ export async function loadPolicy(
   let source: string;
   let baseDir = cwd;
   let notice: string | undefined;
-  const found = file === undefined ? await firstExisting(DEFAULT_POLICY_FILES.map((f) => path.resolve(cwd, f))) : path.resolve(cwd, file);
+  const found = file === undefined ? await findPolicyFile(cwd) : path.resolve(cwd, file);
   if (found === undefined) {
     if (!env[DEFAULT_BASE_URL_ENV] && !options.offline) {
       throw usageError(
@@ -80,8 +80,9 @@ export function resolvePolicy(
   return { policy, warnings: [...problems, ...lintPolicy(policy)], redact, notice: options.notice };
 }
 
-async function firstExisting(paths: string[]): Promise<string | undefined> {
-  for (const p of paths) {
+/** The first of tierwatch.yaml, .yml, .json in `cwd` that exists (one that cannot be read counts, so its error is seen). */
+export async function findPolicyFile(cwd: string): Promise<string | undefined> {
+  for (const p of DEFAULT_POLICY_FILES.map((f) => path.resolve(cwd, f))) {
     try {
       await stat(p);
       return p;

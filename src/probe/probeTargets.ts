@@ -9,11 +9,10 @@ export interface ProbeTarget {
 }
 
 /** Every distinct (endpoint, model) of every chain, in policy order; a model in several chains is probed once. */
-export function probeTargets(policy: Policy, filter: { chains?: string[]; models?: string[] } = {}): ProbeTarget[] {
+export function probeTargets(policy: Policy, filter: { models?: string[] } = {}): ProbeTarget[] {
   const seen = new Set<string>();
   const out: ProbeTarget[] = [];
   for (const chain of Object.values(policy.chains)) {
-    if (filter.chains && !filter.chains.includes(chain.name)) continue;
     for (const tier of chain.tiers) {
       if (filter.models && !filter.models.includes(tier.model)) continue;
       const key = `${tier.endpoint}\0${tier.model}`;
