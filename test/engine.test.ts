@@ -256,7 +256,7 @@ test("the breaker opens after N failures across separate processes and closes af
   const { writeFile } = await import("node:fs/promises");
   await writeFile(
     path.join(dir, "tierwatch.yaml"),
-    `version: 1\nendpoints:\n  sim: { base_url: "${sim.url}" }\nchains:\n  main:\n    tiers: [ { model: a }, { model: b } ]\n    retry: { max_attempts: 1 }\n    breaker: { failure_threshold: 3, cooldown_ms: 600 }\nstore: { dir: ./data }\n`,
+    `version: 1\nendpoints:\n  sim: { base_url: "${sim.url}" }\nchains:\n  main:\n    tiers: [ { model: a }, { model: b } ]\n    retry: { max_attempts: 1 }\n    breaker: { failure_threshold: 3, cooldown_ms: 2500 }\nstore: { dir: ./data }\n`,
   );
   const { spawnCli } = await import("./helpers/runCli.js");
   const once = async () => {
@@ -268,10 +268,11 @@ test("the breaker opens after N failures across separate processes and closes af
   for (let i = 0; i < 3; i++) assert.deepEqual(await once(), { attempts: ["1:server_error", "2:ok"], served: 2 });
   const breakers = JSON.parse(await readFile(path.join(dir, "data", "breakers.json"), "utf8"));
   assert.equal(breakers["sim\u0000a"].state, "open");
-  const started = Date.now();
-  const skipped = await once();
-  if (Date.now() - started < 600) assert.deepEqual(skipped, { attempts: ["1:skipped", "2:ok"], served: 2 });
-  await new Promise((r) => setTimeout(r, 650));
+  // well inside the 2.5 s cooldown (a process starts in well under a second): tier 1 is not even tried
+  const openedAt = breakers["sim\u0000a"].openedAt as number;
+  assert.deepEqual(await once(), { attempts: ["1:skipped", "2:ok"], served: 2 });
+  assert.ok(Date.now() - openedAt < 2500, "the skipped round ran after the cooldown; the check above proved nothing");
+  await new Promise((r) => setTimeout(r, Math.max(0, openedAt + 2600 - Date.now())));
   assert.deepEqual(await once(), { attempts: ["1:ok"], served: 1 });
   const after = JSON.parse(await readFile(path.join(dir, "data", "breakers.json"), "utf8"));
   assert.equal(after["sim\u0000a"].state, "closed");
