@@ -2,13 +2,14 @@ import { appendFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ExitCode, ioError, usageError } from "../../errors.js";
 import { fileBreakerStore } from "../../fallback/breakerStore.js";
-import { createThresholdEvaluator, type Verdict } from "../../gate/evaluateThresholds.js";
+import { createThresholdEvaluator } from "../../gate/evaluateThresholds.js";
 import { parseThreshold, type Threshold } from "../../gate/parseThreshold.js";
 import { loadPolicy } from "../../policy/loadPolicy.js";
 import type { Policy } from "../../policy/types.js";
 import { probeTargets } from "../../probe/probeTargets.js";
 import { renderJunit } from "../../render/renderJunit.js";
 import { renderViews } from "../../render/renderView.js";
+import { verdictView } from "../../render/verdictView.js";
 import { expandInputs } from "../../store/expandInputs.js";
 import { readRecords } from "../../store/readRecords.js";
 import { parseTime } from "../../util/parseTime.js";
@@ -85,19 +86,6 @@ export async function gateCommand(opts: GateOptions, io: CliIo, now = Date.now()
   if (opts.summary) await writeOut(path.resolve(io.cwd, opts.summary), markdown);
   if (io.env.GITHUB_STEP_SUMMARY) await appendFile(io.env.GITHUB_STEP_SUMMARY, `${markdown}\n`).catch((err) => io.stderr.write(`cannot append to GITHUB_STEP_SUMMARY: ${(err as Error).message}\n`));
   return failed > 0 ? ExitCode.checkFailed : insufficient > 0 ? ExitCode.noData : ExitCode.ok;
-}
-
-function verdictView(verdicts: readonly Verdict[], title: string) {
-  const icon = { pass: "pass", fail: "FAIL", insufficient: "too few" };
-  return {
-    title,
-    columns: [
-      { key: "verdict", header: "verdict", format: (v: unknown) => icon[v as Verdict["verdict"]] },
-      { key: "threshold", header: "threshold" },
-      { key: "message", header: "evidence" },
-    ],
-    rows: verdicts.map((v) => ({ ...v })),
-  };
 }
 
 async function writeOut(file: string, text: string): Promise<void> {
