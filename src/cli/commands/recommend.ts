@@ -9,7 +9,7 @@ import { recommend, type ChainRecommendation, type Objective } from "../../repla
 import { lineDiff } from "../../util/lineDiff.js";
 import type { CliIo } from "../io.js";
 import { loadHistory } from "../loadHistory.js";
-import { replayView } from "./replay.js";
+import { replayView } from "../../render/replayView.js";
 
 export interface RecommendOptions {
   policy?: string;

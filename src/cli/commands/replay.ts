@@ -3,10 +3,11 @@ import { createChainSummary } from "../../analysis/summarizeChains.js";
 import { noDataError } from "../../errors.js";
 import { loadPolicy } from "../../policy/loadPolicy.js";
 import type { Policy } from "../../policy/types.js";
-import { fmt } from "../../render/fmt.js";
+import { accuracyView } from "../../render/accuracyView.js";
 import { renderViews } from "../../render/renderView.js";
 import type { View } from "../../render/view.js";
-import { replayChain, type ReplayResult } from "../../replay/replayChain.js";
+import { replayView } from "../../render/replayView.js";
+import { replayChain } from "../../replay/replayChain.js";
 import type { CliIo } from "../io.js";
 import { loadHistory } from "../loadHistory.js";
 
@@ -46,40 +47,8 @@ export async function replayCommand(paths: string[], opts: ReplayOptions, io: Cl
   }
   const views: View[] = [replayView([...cur.map((r) => ({ ...r, policy: "current" })), ...cand.map((r) => ({ ...r, policy: "candidate" }))], `Replay over ${history.ts.length} recorded round(s)`)];
   if (accuracy.length > 0) {
-    views.push({
-      title: "Replay accuracy: the current policy replayed, against its chain runs in the same window",
-      columns: [
-        { key: "chain", header: "chain" },
-        { key: "chain_runs", header: "chain runs", align: "right" },
-        { key: "measured_fallback", header: "fallback measured", align: "right", format: fmt.pct },
-        { key: "replayed_fallback", header: "replayed", align: "right", format: fmt.pct },
-        { key: "measured_success", header: "success measured", align: "right", format: fmt.pct },
-        { key: "replayed_success", header: "replayed", align: "right", format: fmt.pct },
-      ],
-      rows: accuracy,
-    });
+    views.push(accuracyView(accuracy));
   }
   io.stdout.write(renderViews(views, opts.format === "markdown" ? "markdown" : "table"));
   return 0;
-}
-
-/** Replay results as rows: success, fallback, exhaustion, latency and cost. */
-export function replayView(rows: (ReplayResult & { policy: string })[], title: string): View {
-  return {
-    title,
-    columns: [
-      { key: "policy", header: "policy" },
-      { key: "chain", header: "chain" },
-      { key: "requests", header: "rounds", align: "right" },
-      { key: "success_rate", header: "success", align: "right", format: fmt.pct },
-      { key: "fallback_activation_rate", header: "fallback", align: "right", format: fmt.pct },
-      { key: "exhaustion_rate", header: "exhausted", align: "right", format: fmt.pct },
-      { key: "p50_ms", header: "p50", align: "right", format: fmt.ms },
-      { key: "p95_ms", header: "p95", align: "right", format: fmt.ms },
-      { key: "p99_ms", header: "p99", align: "right", format: fmt.ms },
-      { key: "cost_per_1k", header: "cost/1k", align: "right", format: fmt.usd },
-    ],
-    rows: rows.map((r) => ({ ...r })),
-    notes: ["replay: a tier fails when not ok or slower than its timeout; retries fare as the same model did in the next round"],
-  };
 }
