@@ -97,7 +97,7 @@ test("the threaded byte path gives exactly the numbers of the record path, bad l
   const spec: SummarySpec = { by: [...by], windows: [{}], filters: {}, sloByChain: {}, chains: null };
   const files = [path.join(dir, "a.jsonl")];
   const single = await summarizeFiles(files, spec, { threads: 1 });
-  const threaded = await summarizeFiles(files, spec, { threads: 2, pieceBytes: 8192 });
+  const threaded = await summarizeFiles(files, spec, { threads: 2, ranges: 7 });
   assert.deepEqual(single.windows[0]!.groups, groups.rows());
   assert.deepEqual(threaded.windows[0]!.groups, groups.rows());
   assert.deepEqual(threaded.windows[0]!.chains, single.windows[0]!.chains);
@@ -116,7 +116,7 @@ test("chain numbers: the byte path matches the record path, replaying rounds spl
   const chains = createChainSummary(undefined);
   for (const r of recs) chains.add(r);
   const spec: SummarySpec = { by: ["model"], windows: [{}], filters: {}, sloByChain: {}, chains: null };
-  const threaded = await summarizeFiles([path.join(dir, "b.jsonl")], spec, { threads: 2, pieceBytes: 4096 });
+  const threaded = await summarizeFiles([path.join(dir, "b.jsonl")], spec, { threads: 2, ranges: 9 });
   const want = chains.rows();
   assert.equal(want[0]!.requests, 2000);
   assert.deepEqual(threaded.windows[0]!.chains, want);
@@ -206,4 +206,62 @@ test("records from a newer tierwatch are named, counted and skipped; --strict fa
   assert.equal(r.code, 0);
   assert.match(r.stderr, /n\.jsonl:2: schema version 2 is newer than this tierwatch reads \(1\); upgrade tierwatch/);
   assert.equal((await runCli(["report", "n.jsonl", "--strict"], { cwd: dir })).code, 1);
+});
+
+test("every line shape gives the record path's numbers: learned layouts, other writers, escapes, exponents, repeated keys, a file of many read chunks", async (t) => {
+  const dir = await tempDir(t);
+  const rand = createRng(20261122);
+  const recs: AttemptRecord[] = [];
+  const lines: string[] = [];
+  // 200 models and 7 regions: many ids, made while the read buffer is refilled under them
+  for (let i = 0; i < 9000; i++) {
+    const ok = rand() < 0.9;
+    const r = record({
+      ts: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(),
+      run_id: `run-${i % 3}`,
+      round: Math.floor(i / 30),
+      request_id: `req-${i}-${"x".repeat(Math.floor(rand() * 300))}`,
+      model: `model-${i % 200}`,
+      region: `region-${i % 7}`,
+      chain: `chain-${i % 3}`,
+      tier: (i % 3) + 1,
+      status: ok ? "ok" : "timeout",
+      latency_ms: Math.round(rand() * 100_000) / 100,
+      ttft_ms: i % 2 ? Math.round(rand() * 5000) / 100 : null,
+      cost_usd: ok ? 0.000027 : null,
+    });
+    recs.push(r);
+    const compact = JSON.stringify(r);
+    const shape = i % 11;
+    if (shape === 1) {
+      // another writer's key order, compact: a second learned layout
+      const { status, model, ...rest } = r;
+      lines.push(JSON.stringify({ model, status, ...rest }));
+    } else if (shape === 2) lines.push(JSON.stringify(r, null, 1).replace(/\n/g, " "));
+    else if (shape === 3) lines.push(compact.replace(`"model":"${r.model}"`, `"model":"${r.model!.replace("-", "\\u002d")}"`));
+    else if (shape === 4 && r.latency_ms !== null) lines.push(compact.replace(`"latency_ms":${r.latency_ms}`, `"latency_ms":${r.latency_ms * 100}e-2`));
+    else if (shape === 5) lines.push(compact.replace(`"model":"${r.model}"`, `"model":"decoy","model":"${r.model}"`));
+    else if (shape === 6) lines.push(compact.replace(`"region":`, `"meta":{"a":[1,"}",{"b":null}]},"region":`));
+    else lines.push(compact);
+  }
+  // the values JSON.parse reads back (an exponent may round differently from the written number)
+  const parsed = lines.map((l) => JSON.parse(l) as AttemptRecord);
+  await writeFile(path.join(dir, "mixed.jsonl"), `${lines.join("\n")}\n`);
+  assert.ok(lines.join("\n").length > 3 * 1024 * 1024, "the file spans several read chunks");
+  const by = ["model", "region"] as const;
+  const groups = createGroupSummary(by);
+  const chains = createChainSummary(undefined);
+  for (const r of parsed) {
+    groups.add(r);
+    chains.add(r);
+  }
+  const spec: SummarySpec = { by: [...by], windows: [{}], filters: {}, sloByChain: {}, chains: null };
+  const files = [path.join(dir, "mixed.jsonl")];
+  for (const options of [{ threads: 1 }, { threads: 2, ranges: 5 }]) {
+    const got = await summarizeFiles(files, spec, options);
+    assert.equal(got.read.badCount, 0);
+    assert.equal(got.windows[0]!.groups.length, 1400);
+    assert.deepEqual(got.windows[0]!.groups, groups.rows());
+    assert.deepEqual(got.windows[0]!.chains, chains.rows());
+  }
 });

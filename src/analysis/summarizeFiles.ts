@@ -6,7 +6,7 @@ import { compareKeys, finishGroup, mergeGroupAccs, type GroupAcc, type GroupRow 
 import { mergeTally } from "./chainTally.js";
 import { replayRound } from "./replayRound.js";
 import { chainRow, type ChainRow } from "./summarizeChains.js";
-import { countChain, summarizeRange, type ChainCounts, type PartialSummary, type SummarySpec } from "./summarizeRange.js";
+import { countChain, summarizeRange, type ChainCounts, type PartialSummary, type Segment, type SummarySpec } from "./summarizeRange.js";
 
 /** One window's numbers. */
 export interface WindowSummary {
@@ -21,47 +21,54 @@ export interface FilesSummary {
   read: ReadSummary;
 }
 
-const PIECE_BYTES = 64 * 1024 * 1024;
 const SMALL_INPUT = 32 * 1024 * 1024;
 
 /**
- * Summarises record files in one streaming pass, in parallel over pieces of about 64 MB on worker
- * threads (one per core; small inputs stay on this thread). Memory grows with the groups and their
- * ok samples, not with the input.
+ * Summarises record files in one streaming pass. The input, in order, is cut into one contiguous range
+ * per worker thread (one per core; small inputs stay on this thread); each range is read as one stream,
+ * so only the probe rounds at the cuts are joined here. Memory grows with the groups and their ok
+ * samples, not with the input.
  */
 export async function summarizeFiles(
   files: readonly string[],
   spec: SummarySpec,
-  options: { threads?: number; pieceBytes?: number } = {},
+  options: { threads?: number; ranges?: number } = {},
 ): Promise<FilesSummary> {
-  const pieceBytes = options.pieceBytes ?? PIECE_BYTES;
-  const pieces: { file: string; index: number; start: number; end: number; size: number }[] = [];
-  let total = 0;
-  for (const file of files) {
-    const { size } = await stat(file);
-    total += size;
-    let index = 0;
-    for (let start = 0; start < size || (start === 0 && size === 0); start += pieceBytes) {
-      pieces.push({ file, index: index++, start, end: Math.min(size, start + pieceBytes), size });
-      if (size === 0) break;
-    }
-  }
+  const sized: { file: string; size: number }[] = [];
+  for (const file of files) sized.push({ file, size: (await stat(file)).size });
+  const total = sized.reduce((n, f) => n + f.size, 0);
   const threads = options.threads ?? (total < SMALL_INPUT ? 1 : os.availableParallelism());
-  const partials: PartialSummary[] = new Array(pieces.length);
-  if (threads <= 1) {
-    pieces.forEach((p, i) => (partials[i] = summarizeRange(p.file, p.start, p.end, p.size, spec)));
-  } else {
-    await runOnWorkers(pieces, spec, Math.min(threads, pieces.length), partials);
-  }
-  return merge(pieces, partials, spec);
+  const ranges = cutRanges(sized, Math.max(1, options.ranges ?? threads));
+  const partials: PartialSummary[] = new Array(ranges.length);
+  if (threads <= 1) ranges.forEach((r, i) => (partials[i] = summarizeRange(r, spec)));
+  else await runOnWorkers(ranges, spec, Math.min(threads, ranges.length), partials);
+  return merge(ranges, partials, spec, sized.length);
 }
 
-async function runOnWorkers(
-  pieces: { file: string; start: number; end: number; size: number }[],
-  spec: SummarySpec,
-  threads: number,
-  partials: PartialSummary[],
-): Promise<void> {
+// Cuts the files, in order, into `n` ranges of about equal bytes (a cut may fall inside a file).
+function cutRanges(files: readonly { file: string; size: number }[], n: number): Segment[][] {
+  const total = files.reduce((a, f) => a + f.size, 0);
+  const per = Math.max(1, Math.ceil(total / n));
+  const ranges: Segment[][] = [[]];
+  let room = per;
+  for (const { file, size } of files) {
+    let start = 0;
+    do {
+      const take = Math.min(size - start, room);
+      ranges.at(-1)!.push({ file, start, end: start + take, size });
+      start += take;
+      room -= take;
+      if (room === 0) {
+        // the last range takes what is left
+        room = ranges.length < n ? per : Infinity;
+        if (room === per) ranges.push([]);
+      }
+    } while (start < size);
+  }
+  return ranges.filter((r) => r.length > 0);
+}
+
+async function runOnWorkers(ranges: Segment[][], spec: SummarySpec, threads: number, partials: PartialSummary[]): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: threads }, () => new Worker(new URL("./summaryWorker.js", import.meta.url)));
   try {
@@ -71,10 +78,9 @@ async function runOnWorkers(
           new Promise<void>((resolve, reject) => {
             let current = -1;
             const send = () => {
-              if (next >= pieces.length) return resolve();
+              if (next >= ranges.length) return resolve();
               current = next++;
-              const p = pieces[current]!;
-              w.postMessage({ file: p.file, start: p.start, end: p.end, size: p.size, spec });
+              w.postMessage({ segments: ranges[current], spec });
             };
             w.on("message", (partial: PartialSummary) => {
               partials[current] = partial;
@@ -90,23 +96,26 @@ async function runOnWorkers(
   }
 }
 
-function merge(pieces: { file: string; index: number }[], partials: PartialSummary[], spec: SummarySpec): FilesSummary {
-  const read: ReadSummary = { files: new Set(pieces.map((p) => p.file)).size, lines: 0, records: 0, badCount: 0, bad: [], torn: 0, newerVersion: 0 };
+function merge(ranges: Segment[][], partials: PartialSummary[], spec: SummarySpec, fileCount: number): FilesSummary {
+  const read: ReadSummary = { files: fileCount, lines: 0, records: 0, badCount: 0, bad: [], torn: 0, newerVersion: 0 };
   const groups = new Map<string, { window: number; parts: GroupAcc[] }>();
   const measured = new Map<string, ChainCounts>();
   const replayed = new Map<string, ChainCounts>();
   const open = new Map<string, { window: number; results: Map<string, number> }>();
   const lineOffset = new Map<string, number>();
   partials.forEach((part, i) => {
-    const file = pieces[i]!.file;
-    const offset = lineOffset.get(file) ?? 0;
-    lineOffset.set(file, offset + part.lineCount);
+    // where each segment's lines start in its file: after the lines of the file's earlier segments
+    const offsets = ranges[i]!.map((seg, k) => {
+      const offset = lineOffset.get(seg.file) ?? 0;
+      lineOffset.set(seg.file, offset + part.segmentLines[k]!);
+      return offset;
+    });
     read.lines += part.lines;
     read.records += part.records;
     read.badCount += part.badCount;
     read.torn += part.torn;
     read.newerVersion += part.newerVersion;
-    for (const b of part.bad) if (read.bad.length < 5) read.bad.push({ ...b, line: b.line + offset } satisfies BadLine);
+    for (const { segment, ...b } of part.bad) if (read.bad.length < 5) read.bad.push({ ...b, line: b.line + offsets[segment]! } satisfies BadLine);
     for (const g of part.groups) {
       const id = `${g.window}\u0000${JSON.stringify(spec.by.map((d) => g.acc.keys[d] ?? null))}`;
       const have = groups.get(id);

@@ -1,13 +1,14 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import { STATUSES, type Status } from "../probe/status.js";
+import { STATUSES } from "../probe/status.js";
 import { RECORD_VERSION } from "../store/record.js";
 import type { BadLine } from "../store/readRecords.js";
 import { utf8 } from "../util/bufferText.js";
-import { createByteTable } from "../util/createByteTable.js";
-import { F, newScan, scanRecord, T_NUMBER, T_STRING } from "../store/scanRecord.js";
+import { F, newScan, scanRecord, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
+import { learnLayout, type Layout } from "../store/scanLayout.js";
 import { newTally, tally, type ChainTally } from "./chainTally.js";
-import { addAttempt, newGroupAcc, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
-import { replayRound, slotId } from "./replayRound.js";
+import { addCost, newGroupAcc, pushSample, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
+import { slotId } from "./replayRound.js";
+import { createValueIds, type ValueIds } from "./valueIds.js";
 
 /** What to compute, in a form that crosses to a worker thread. */
 export interface SummarySpec {
@@ -31,7 +32,7 @@ export interface ChainCounts extends ChainTally {
 export interface OpenRound {
   key: string;
   window: number;
-  /** slot id → latency when ok, -1 when not */
+  /** slot id → 0 when its tier served (ok within the tier's timeout), -1 when not */
   results: Record<string, number>;
 }
 
@@ -42,49 +43,88 @@ export interface PartialSummary {
   replayed: ChainCounts[];
   openRounds: OpenRound[];
   lines: number;
-  /** newlines read, blank lines included: where the next piece's line numbers start */
-  lineCount: number;
+  /** per segment: newlines read, blank lines included (where the next segment of its file starts numbering) */
+  segmentLines: number[];
   records: number;
   badCount: number;
-  bad: BadLine[];
+  /** the first few, numbered within their segment */
+  bad: (BadLine & { segment: number })[];
   torn: number;
   newerVersion: number;
 }
 
-const CHUNK = 8 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
 const MAX_BAD = 5;
+// how many learned layouts a reader tries before the general scanner (writers whose lines mix)
+const LAYOUTS_TRIED = 4;
 // a probe round's records sit close together; one unseen for this many records is complete
 const ROUND_AGE = 20_000;
+// slot keys: chain (its id, or its index in the policy) × MAX_TIER + tier
+const MAX_TIER = 1024;
+// round keys: run id × ROUNDS_PER_RUN + round, exact below 2^53; a round number outside [0, ROUNDS_PER_RUN) is not replayed
+const ROUNDS_PER_RUN = 2 ** 30;
 const STATUS_BYTES = STATUSES.map((s) => Buffer.from(s));
 const STATUS_BY_SHAPE = new Map<number, number[]>();
 STATUS_BYTES.forEach((b, k) => {
   const shape = b.length * 256 + b[0]!;
   STATUS_BY_SHAPE.set(shape, [...(STATUS_BY_SHAPE.get(shape) ?? []), k]);
 });
+const SKIPPED = STATUSES.indexOf("skipped");
 const CHAIN = Buffer.from("chain");
 const PROBE = Buffer.from("probe");
-const enc = new TextEncoder();
+
+/** A part of one file: the lines that start in [start, end) (a line starting before `end` is read to its end). */
+export interface Segment {
+  file: string;
+  start: number;
+  end: number;
+  size: number;
+}
 
 /**
- * Summarises the lines that start in [start, end) of one file (a line starting before `end` is read to
- * its end). Lines are numbered from `firstLine` (the caller knows how many came before).
+ * Summarises a range of the input: segments in input order, read as one stream (probe rounds carry on
+ * from one file to the next). Bad lines are numbered within their segment; `segmentLines` lets the
+ * caller number them within the file.
  */
-export function summarizeRange(file: string, start: number, end: number, fileSize: number, spec: SummarySpec, firstLine = 1): PartialSummary {
-  const out: PartialSummary = { groups: [], measured: [], replayed: [], openRounds: [], lines: 0, lineCount: 0, records: 0, badCount: 0, bad: [], torn: 0, newerVersion: 0 };
+export function summarizeRange(segments: readonly Segment[], spec: SummarySpec): PartialSummary {
+  const out: PartialSummary = {
+    groups: [],
+    measured: [],
+    replayed: [],
+    openRounds: [],
+    lines: 0,
+    segmentLines: [],
+    records: 0,
+    badCount: 0,
+    bad: [],
+    torn: 0,
+    newerVersion: 0,
+  };
   const ctx = createContext(spec, out);
+  const reader = { buf: Buffer.allocUnsafe(CHUNK), layouts: [] as Layout[] };
+  segments.forEach((seg, i) => out.segmentLines.push(readSegment(seg, i, ctx, reader)));
+  out.lines = ctx.lines;
+  return ctx.finish();
+}
+
+// Reads one segment's lines into the context; returns the number of newlines read.
+function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf: Buffer; layouts: Layout[] }): number {
+  const { file, start, end, size } = seg;
   const fd = openSync(file, "r");
+  let lineNo = 1;
   try {
-    let buf = Buffer.allocUnsafe(CHUNK);
+    let buf = reader.buf;
+    let dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
     let filled = 0;
     let pos = start;
-    // a piece that starts mid-line leaves that line to the piece before it
+    // a segment that starts mid-line leaves that line to the segment before it
     if (start > 0) {
       const one = Buffer.alloc(1);
       readSync(fd, one, 0, 1, start - 1);
       if (one[0] !== 10) {
         for (;;) {
-          const n = readSync(fd, buf, 0, CHUNK, pos);
-          if (n === 0) return finish(ctx, out);
+          const n = readSync(fd, buf, 0, buf.length, pos);
+          if (n === 0) return 0;
           const nl = buf.indexOf(10, 0);
           if (nl >= 0 && nl < n) {
             pos += nl + 1;
@@ -94,7 +134,8 @@ export function summarizeRange(file: string, start: number, end: number, fileSiz
         }
       }
     }
-    let lineNo = firstLine;
+    // the layouts of the lines seen so far, most recently matched first
+    const layouts = reader.layouts;
     let lineStartAbs = pos;
     while (lineStartAbs < end) {
       const n = readSync(fd, buf, filled, buf.length - filled, pos);
@@ -103,18 +144,35 @@ export function summarizeRange(file: string, start: number, end: number, fileSiz
       let ls = 0;
       for (;;) {
         if (lineStartAbs >= end) break;
-        const nl = buf.indexOf(10, ls);
-        if (nl < 0 || nl >= avail) break;
-        ctx.line(buf, ls, nl, file, lineNo, false);
+        let nl = -1;
+        for (let k = 0; k < layouts.length; k++) {
+          nl = layouts[k]!.read(buf, dv, ls, avail, ctx.scan);
+          if (nl >= 0) {
+            if (k > 0) layouts.unshift(...layouts.splice(k, 1));
+            ctx.lines++;
+            ctx.record(buf, file, segment, lineNo);
+            break;
+          }
+        }
+        if (nl < 0) {
+          nl = buf.indexOf(10, ls);
+          if (nl < 0 || nl >= avail) break;
+          if (ctx.line(buf, ls, nl, file, segment, lineNo, false)) {
+            const learned = learnLayout(buf, ls, nl);
+            if (learned && !layouts.includes(learned)) {
+              layouts.unshift(learned);
+              if (layouts.length > LAYOUTS_TRIED) layouts.pop();
+            }
+          }
+        }
         lineNo++;
-        out.lineCount++;
         lineStartAbs += nl + 1 - ls;
         ls = nl + 1;
       }
       if (lineStartAbs >= end) break;
       if (n === 0) {
         // end of file without a newline: the last line was cut mid-write, unless it reads as a whole record
-        if (ls < avail) ctx.line(buf, ls, avail, file, lineNo, pos >= fileSize);
+        if (ls < avail) ctx.line(buf, ls, avail, file, segment, lineNo, pos >= size);
         break;
       }
       // keep the unfinished line at the front; grow the buffer when one line fills it
@@ -122,280 +180,318 @@ export function summarizeRange(file: string, start: number, end: number, fileSiz
       if (ls === 0 && filled === buf.length) {
         const bigger = Buffer.allocUnsafe(buf.length * 2);
         buf.copy(bigger, 0, 0, filled);
-        buf = bigger;
+        reader.buf = buf = bigger;
+        dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
       } else buf.copy(buf, 0, ls, avail);
     }
   } finally {
     closeSync(fd);
   }
-  return finish(ctx, out);
+  return lineNo - 1;
+}
+
+type Context = ReturnType<typeof createContext>;
+
+/** One group's running totals, with its status counts by index (made into the row's object at the end). */
+interface Leaf {
+  acc: GroupAcc;
+  statuses: Float64Array;
 }
 
 interface Round {
+  runId: number;
+  round: number;
   window: number;
   firstSeen: number;
   lastSeen: number;
-  results: Map<string, number>;
+  /** the slot keys seen, and for each 0 when the tier served (ok within its timeout), -1 when not */
+  slots: number[];
+  results: number[];
+  /** replayed or handed on: a later record with its key starts a new round state */
+  done: boolean;
+}
+
+// a later record of a round replaces an earlier one for the same slot, as a map would
+function setResult(r: Round, slot: number, v: number): void {
+  const k = r.slots.indexOf(slot);
+  if (k >= 0) r.results[k] = v;
+  else {
+    r.slots.push(slot);
+    r.results.push(v);
+  }
+}
+
+const isWs = (c: number) => c === 32 || c === 9 || c === 13;
+
+function bytesEqual(buf: Uint8Array, s: number, e: number, b: Uint8Array): boolean {
+  if (e - s !== b.length) return false;
+  for (let j = 0; j < b.length; j++) if (buf[s + j] !== b[j]) return false;
+  return true;
+}
+
+// sign of the canonical timestamp at buf[s, s + 24) against an ISO string of the same form
+function compareIso(buf: Uint8Array, s: number, iso: Uint8Array): number {
+  for (let j = 0; j < 24; j++) {
+    const d = buf[s + j]! - iso[j]!;
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 function createContext(spec: SummarySpec, out: PartialSummary) {
-  const scan = newScan();
-  const table = createByteTable<GroupAcc>();
-  const keyBuf = new Uint8Array(4096);
-  const filters = {
-    chain: spec.filters.chain?.map((x) => enc.encode(x)),
-    model: spec.filters.model?.map((x) => enc.encode(x)),
-    endpoint: spec.filters.endpoint?.map((x) => enc.encode(x)),
-    region: spec.filters.region?.map((x) => enc.encode(x)),
-  };
-  const windows = spec.windows.map((w) => ({
-    since: w.since,
-    until: w.until,
-    sinceIso: w.since === undefined ? undefined : new Date(w.since).toISOString(),
-    untilIso: w.until === undefined ? undefined : new Date(w.until).toISOString(),
-  }));
-  // replay: which slots (chain, tier) a target's result fills
-  const targetSlots = new Map<string, string[]>();
-  const slotTimeout = new Map<string, number>();
-  if (spec.chains) {
-    for (const c of spec.chains) {
-      c.tiers.forEach((t, i) => {
-        const slot = slotId(c.name, i + 1);
-        const target = `${t.endpoint}\u0000${t.model}`;
-        targetSlots.set(target, [...(targetSlots.get(target) ?? []), slot]);
-        slotTimeout.set(slot, t.timeoutMs);
-      });
-    }
-  }
-  const measured = new Map<string, ChainCounts>();
-  const rounds = new Map<string, Round>();
-  const replayed = new Map<string, ChainCounts>();
-  const chainShapes = spec.chains?.map((c) => ({ name: c.name, tiers: c.tiers.length })) ?? null;
-  let seen = 0;
-
+  const scan: Scan = newScan();
   const str = (buf: Buffer, f: number): string | null => {
     if (scan.type[f] !== T_STRING) return null;
     const text = utf8(buf, scan.start[f]!, scan.end[f]!);
     return scan.esc[f] ? (JSON.parse(`"${text}"`) as string) : text;
   };
-  const isString = (buf: Uint8Array, f: number, b: Uint8Array) => scan.type[f] === T_STRING && !scan.esc[f] && bytesEqual(buf, scan.start[f]!, scan.end[f]!, b);
-  const num = (f: number): number | null => (scan.type[f] === T_NUMBER ? scan.num[f]! : null);
-  const bytesEqual = (buf: Uint8Array, s: number, e: number, b: Uint8Array) => {
-    if (e - s !== b.length) return false;
-    for (let j = 0; j < b.length; j++) if (buf[s + j] !== b[j]) return false;
-    return true;
-  };
-  const passes = (buf: Buffer, f: number, allowed: Uint8Array[] | undefined): boolean => {
-    if (!allowed) return true;
-    if (scan.type[f] !== T_STRING) return false;
-    if (scan.esc[f]) {
-      const v = enc.encode(str(buf, f) ?? "");
-      return allowed.some((a) => bytesEqual(v, 0, v.length, a));
-    }
-    return allowed.some((a) => bytesEqual(buf, scan.start[f]!, scan.end[f]!, a));
-  };
-  const statusOf = (buf: Buffer): Status | undefined => {
-    if (scan.type[F.status] !== T_STRING) return undefined;
-    const s = scan.start[F.status]!;
-    const e = scan.end[F.status]!;
-    if (scan.esc[F.status]) {
-      const v = str(buf, F.status);
-      return (STATUSES as readonly string[]).includes(v ?? "") ? (v as Status) : undefined;
-    }
-    // "ok" is nearly every record: check it first, then only the statuses of the same length and initial
-    if (e - s === 2 && buf[s] === 111 && buf[s + 1] === 107) return "ok";
-    const cands = STATUS_BY_SHAPE.get((e - s) * 256 + buf[s]!);
-    if (cands) for (const k of cands) if (bytesEqual(buf, s, e, STATUS_BYTES[k]!)) return STATUSES[k];
-    return undefined;
-  };
-  const bad = (file: string, line: number, reason: string) => {
+  const isString = (buf: Uint8Array, f: number, b: Uint8Array) =>
+    scan.type[f] === T_STRING && (scan.esc[f] ? str(buf as Buffer, f) === b.toString() : bytesEqual(buf, scan.start[f]!, scan.end[f]!, b));
+  const bad = (file: string, segment: number, line: number, reason: string) => {
     out.badCount++;
-    if (out.bad.length < MAX_BAD) out.bad.push({ file, line, reason });
+    if (out.bad.length < MAX_BAD) out.bad.push({ file, segment, line, reason });
   };
 
-  // Appends one dimension's value to the key: a tag, the bytes, a separator.
-  let klen = 0;
-  const putBytes = (src: Uint8Array, s: number, e: number) => {
-    for (let j = s; j < e; j++) keyBuf[klen++] = src[j]!;
-  };
-  const putField = (buf: Buffer, f: number) => {
+  // ---- ids for the fields a report keys, filters or replays by ----
+  const fieldIds: (ValueIds | undefined)[] = [];
+  const lineIds = new Int32Array(32);
+  const usedFields = new Set<number>();
+  const allowed: (boolean[] | undefined)[] = [];
+  const filterFields: number[] = [];
+  for (const name of ["chain", "model", "endpoint", "region"] as const) {
+    if (!spec.filters[name]) continue;
+    allowed[F[name]] = [false];
+    filterFields.push(F[name]);
+    usedFields.add(F[name]);
+  }
+  const sloById: (number | undefined)[] = [undefined];
+  const hasSlo = Object.keys(spec.sloByChain).length > 0;
+  if (hasSlo) usedFields.add(F.chain);
+  const dims = spec.by.map((d) => (d === "hour" || d === "day" || d === "bucket" ? -1 : F[d]));
+  for (const f of dims) if (f >= 0) usedFields.add(f);
+  if (spec.chains) {
+    usedFields.add(F.endpoint);
+    usedFields.add(F.model);
+  } else usedFields.add(F.chain);
+  const needed = [...usedFields];
+  for (const f of needed) {
+    const filter = spec.filters[FIELD_NAMES[f] as keyof SummarySpec["filters"]];
+    const set = filter ? new Set(filter) : undefined;
+    fieldIds[f] = createValueIds((id, value) => {
+      if (set) allowed[f]![id] = typeof value === "string" && set.has(value);
+      if (f === F.chain) sloById[id] = typeof value === "string" ? spec.sloByChain[value] : undefined;
+    });
+  }
+  const idOf = (buf: Buffer, f: number): number => {
     const t = scan.type[f];
-    if (t === T_STRING) {
-      keyBuf[klen++] = 1;
-      if (scan.esc[f]) {
-        const v = enc.encode(str(buf, f) ?? "");
-        putBytes(v, 0, v.length);
-      } else putBytes(buf, scan.start[f]!, scan.end[f]!);
-    } else if (t === T_NUMBER) {
-      keyBuf[klen++] = 2;
-      const x = scan.num[f]!;
-      if (Number.isInteger(x) && x >= 0 && x < 1e9) {
-        // small whole numbers (tiers, rounds): their digits, without making a string
-        const from = klen;
-        let y = x;
-        do {
-          keyBuf[klen++] = 48 + (y % 10);
-          y = Math.floor(y / 10);
-        } while (y > 0);
-        keyBuf.subarray(from, klen).reverse();
-      } else {
-        const v = enc.encode(String(x));
-        putBytes(v, 0, v.length);
-      }
-    } else keyBuf[klen++] = 3;
-    keyBuf[klen++] = 0;
+    const ids = fieldIds[f]!;
+    if (t === T_STRING) return scan.esc[f] ? ids.ofText(str(buf, f)!) : ids.ofBytes(buf, scan.start[f]!, scan.end[f]!);
+    if (t === T_NUMBER) return ids.ofNumber(scan.num[f]!);
+    return 0;
   };
+  const hourIds = createValueIds();
+  const dayIds = createValueIds();
+  const bucketIds = createValueIds();
+  const bucketMs = spec.bucketMs ?? 3_600_000;
 
-  const epochOf = (buf: Buffer, tsText: () => string): number => {
-    const s = scan.start[F.ts]!;
-    if (scan.end[F.ts]! - s === 24 && buf[s + 23] === 90 && buf[s + 10] === 84) {
-      const d = (k: number, n: number) => {
-        let v = 0;
-        for (let j = 0; j < n; j++) v = v * 10 + (buf[s + k + j]! - 48);
-        return v;
-      };
-      return Date.UTC(d(0, 4), d(5, 2) - 1, d(8, 2), d(11, 2), d(14, 2), d(17, 2), d(20, 3));
-    }
-    return Date.parse(tsText());
+  // ---- groups: a tree of arrays indexed by each dimension's id, one root per window ----
+  const roots: unknown[][] = spec.windows.map(() => []);
+  const dimIds = new Int32Array(Math.max(1, dims.length));
+  const leafOf = (window: number): Leaf => {
+    let node = roots[window]!;
+    const last = dims.length - 1;
+    if (last < 0) return (node[0] ??= newLeaf(window)) as Leaf;
+    for (let d = 0; d < last; d++) node = (node[dimIds[d]!] ??= []) as unknown[];
+    return (node[dimIds[last]!] ??= newLeaf(window)) as Leaf;
   };
-
-  const groupFor = (buf: Buffer, window: number, tsText: () => string): GroupAcc => {
-    klen = 0;
-    keyBuf[klen++] = window;
-    for (const d of spec.by) {
-      if (d === "hour" || d === "day") {
-        const text = tsText();
-        const v = enc.encode(d === "hour" ? text.slice(11, 13) : text.slice(0, 10));
-        keyBuf[klen++] = 1;
-        putBytes(v, 0, v.length);
-        keyBuf[klen++] = 0;
-      } else if (d === "bucket") {
-        const b = spec.bucketMs ?? 3_600_000;
-        const v = enc.encode(String(Math.floor(epochOf(buf, tsText) / b) * b));
-        keyBuf[klen++] = 2;
-        putBytes(v, 0, v.length);
-        keyBuf[klen++] = 0;
-      } else putField(buf, F[d]);
-    }
-    return table.getOrCreate(keyBuf, klen, () => newGroup(buf, window, tsText));
-  };
-  const newGroup = (buf: Buffer, window: number, tsText: () => string): GroupAcc => {
+  const newLeaf = (window: number): Leaf => {
     const keys: GroupKeys = {};
-    for (const d of spec.by) {
-      if (d === "hour") keys.hour = tsText().slice(11, 13);
-      else if (d === "day") keys.day = tsText().slice(0, 10);
-      else if (d === "bucket") {
-        const b = spec.bucketMs ?? 3_600_000;
-        keys.bucket = new Date(Math.floor(epochOf(buf, tsText) / b) * b).toISOString();
-      } else keys[d] = scan.type[F[d]] === T_STRING ? str(buf, F[d]) : scan.type[F[d]] === T_NUMBER ? scan.num[F[d]]! : null;
-    }
+    spec.by.forEach((d, k) => {
+      const id = dimIds[k]!;
+      if (d === "hour") keys.hour = hourIds.values[id]!;
+      else if (d === "day") keys.day = dayIds.values[id]!;
+      else if (d === "bucket") keys.bucket = new Date(bucketIds.values[id] as number).toISOString();
+      else keys[d] = fieldIds[dims[k]!]!.values[id]!;
+    });
     const acc = newGroupAcc(keys);
     out.groups.push({ window, acc });
-    return acc;
+    const leaf = { acc, statuses: new Float64Array(STATUSES.length) };
+    leaves.push(leaf);
+    return leaf;
+  };
+  const leaves: Leaf[] = [];
+
+  // ---- time ----
+  const windows = spec.windows.map((w) => ({
+    since: w.since,
+    until: w.until,
+    sinceIso: w.since === undefined ? undefined : Buffer.from(new Date(w.since).toISOString()),
+    untilIso: w.until === undefined ? undefined : Buffer.from(new Date(w.until).toISOString()),
+  }));
+  const epochOf = (buf: Buffer, canonical: boolean): number => {
+    if (!canonical) return Date.parse(str(buf, F.ts)!);
+    const s = scan.start[F.ts]!;
+    const d = (k: number, n: number) => {
+      let v = 0;
+      for (let j = 0; j < n; j++) v = v * 10 + (buf[s + k + j]! - 48);
+      return v;
+    };
+    return Date.UTC(d(0, 4), d(5, 2) - 1, d(8, 2), d(11, 2), d(14, 2), d(17, 2), d(20, 3));
   };
 
+  // ---- chain replay over probe rounds ----
+  // policy chains: which slots a target (endpoint id, model id) fills, and each slot's timeout
+  const slotTimeout = new Map<number, number>();
+  const targetSlotsByName = new Map<string, number[]>();
+  spec.chains?.forEach((c, ci) =>
+    c.tiers.forEach((t, i) => {
+      const slot = ci * MAX_TIER + i + 1;
+      const target = `${t.endpoint}\u0000${t.model}`;
+      targetSlotsByName.set(target, [...(targetSlotsByName.get(target) ?? []), slot]);
+      slotTimeout.set(slot, t.timeoutMs);
+    }),
+  );
+  const targetSlots = new Map<number, number[] | null>();
+  const slotsOfTarget = (endpointId: number, modelId: number): number[] | null => {
+    const key = endpointId * 0x100000 + modelId;
+    let slots = targetSlots.get(key);
+    if (slots === undefined) {
+      const e = fieldIds[F.endpoint]!.values[endpointId];
+      const m = fieldIds[F.model]!.values[modelId];
+      slots = typeof e === "string" && typeof m === "string" ? (targetSlotsByName.get(`${e}\u0000${m}`) ?? null) : null;
+      targetSlots.set(key, slots);
+    }
+    return slots;
+  };
+  const chainName = (chainKey: number): string => (spec.chains ? spec.chains[chainKey]!.name : (fieldIds[F.chain]!.values[chainKey] as string));
+  const replayed: (ChainCounts | undefined)[][] = spec.windows.map(() => []);
+  const countReplayed = (window: number, chainKey: number, served: number | null) => {
+    const list = replayed[window]!;
+    tally((list[chainKey] ??= { window, chain: chainName(chainKey), ...newTally() }), served);
+  };
+  const measured = new Map<string, ChainCounts>();
+  const rounds = new Map<number, Round>();
+  let seen = 0;
+  const replay = (r: Round) => {
+    if (spec.chains) {
+      spec.chains.forEach((c, ci) => {
+        if (!r.slots.includes(ci * MAX_TIER + 1)) return;
+        let served: number | null = null;
+        for (let t = 1; t <= c.tiers.length; t++) {
+          const k = r.slots.indexOf(ci * MAX_TIER + t);
+          if (k >= 0 && r.results[k]! >= 0) {
+            served = t;
+            break;
+          }
+        }
+        countReplayed(r.window, ci, served);
+      });
+      return;
+    }
+    // learned chains: each chain present with a tier 1 is served by its lowest tier that served
+    const slots = r.slots;
+    for (let k = 0; k < slots.length; k++) {
+      const chain = Math.floor(slots[k]! / MAX_TIER);
+      if (slots[k]! % MAX_TIER !== 1) continue;
+      let served = Infinity;
+      for (let i = 0; i < slots.length; i++) {
+        const tier = slots[i]! - chain * MAX_TIER;
+        if (tier >= 1 && tier < MAX_TIER && r.results[i]! >= 0 && tier < served) served = tier;
+      }
+      countReplayed(r.window, chain, served === Infinity ? null : served);
+    }
+  };
   // A round unseen for ROUND_AGE records is complete. One that began near the start of this piece may
   // have begun in the piece before, and one still open at the end may go on in the next: those go to
   // the caller, which joins them across pieces; the others are replayed here.
-  const hasSlo = Object.keys(spec.sloByChain).length > 0;
-  // records of a round sit together: remember the last run id, round and slot lookups instead of rebuilding them
-  let lastRunId: Uint8Array = new Uint8Array(0);
-  let lastRunIdText = "";
-  let lastRound = -1;
-  let lastRoundState: Round | undefined;
-  const slotCache = createByteTable<string[] | undefined>();
-  const slotsOf = (b: Buffer): string[] | undefined => {
-    // key bytes: endpoint and model (policy) or chain and tier (learned), hashed without making strings
-    klen = 0;
-    if (spec.chains) {
-      putField(b, F.endpoint);
-      putField(b, F.model);
-    } else {
-      putField(b, F.chain);
-      putField(b, F.tier);
-    }
-    return slotCache.getOrCreate(keyBuf, klen, () => {
-      if (spec.chains) return targetSlots.get(`${str(b, F.endpoint) ?? ""}\u0000${str(b, F.model) ?? ""}`);
-      const chain = str(b, F.chain);
-      const tier = num(F.tier);
-      return chain === null || tier === null ? undefined : [slotId(chain, tier)];
+  const flushRounds = (all: boolean) => {
+    rounds.forEach((r, key) => {
+      if (!all && seen - r.lastSeen < ROUND_AGE) return;
+      rounds.delete(key);
+      r.done = true;
+      if (all || r.firstSeen <= ROUND_AGE) {
+        const results: Record<string, number> = {};
+        r.slots.forEach((slot, k) => (results[slotId(chainName(Math.floor(slot / MAX_TIER)), slot % MAX_TIER)] = r.results[k]!));
+        out.openRounds.push({ key: `${runIds.values[r.runId]}#${r.round}`, window: r.window, results });
+      } else replay(r);
     });
   };
+  // A round is its run id (by id) and its number; records of a round sit together, so the last few
+  // rounds seen are tried first.
+  const runIds = createValueIds();
+  const recentRounds: Round[] = [];
   const roundOf = (b: Buffer, round: number, window: number): Round => {
-    const s = scan.start[F.run_id]!;
-    const e = scan.end[F.run_id]!;
-    if (round === lastRound && lastRoundState && bytesEqual(b, s, e, lastRunId) && !scan.esc[F.run_id]) return lastRoundState;
-    if (!bytesEqual(b, s, e, lastRunId) || scan.esc[F.run_id]) {
-      lastRunId = b.subarray(s, e).slice();
-      lastRunIdText = str(b, F.run_id)!;
+    const runId = scan.esc[F.run_id] ? runIds.ofText(str(b, F.run_id)!) : runIds.ofBytes(b, scan.start[F.run_id]!, scan.end[F.run_id]!);
+    for (let k = 0; k < recentRounds.length; k++) {
+      const m = recentRounds[k]!;
+      if (m.round === round && m.runId === runId && !m.done) return m;
     }
-    const key = `${lastRunIdText}#${round}`;
+    const key = runId * ROUNDS_PER_RUN + round;
     let r = rounds.get(key);
-    if (!r) rounds.set(key, (r = { window, firstSeen: seen, lastSeen: seen, results: new Map() }));
-    lastRound = round;
-    lastRoundState = r;
+    if (!r) rounds.set(key, (r = { runId, round, window, firstSeen: seen, lastSeen: seen, slots: [], results: [], done: false }));
+    recentRounds.unshift(r);
+    if (recentRounds.length > 8) recentRounds.pop();
     return r;
   };
 
-  // the current line's ts as text, made once and only when needed (one closure for every line)
-  let tsCache: string | undefined;
-  let tsBuf: Buffer = Buffer.alloc(0);
-  const tsText = () => (tsCache ??= str(tsBuf, F.ts) ?? "");
-
-  const flushRounds = (all: boolean) => {
-    for (const [k, r] of rounds) {
-      if (!all && seen - r.lastSeen < ROUND_AGE) continue;
-      rounds.delete(k);
-      if (r === lastRoundState) lastRoundState = undefined;
-      if (all || r.firstSeen <= ROUND_AGE) {
-        out.openRounds.push({ key: k, window: r.window, results: Object.fromEntries(r.results) });
-        continue;
-      }
-      for (const { chain, served } of replayRound(r.results, chainShapes)) countChain(replayed, r.window, chain, served);
-    }
+  const statusOf = (buf: Buffer): number => {
+    if (scan.type[F.status] !== T_STRING) return -1;
+    const s = scan.start[F.status]!;
+    const e = scan.end[F.status]!;
+    if (scan.esc[F.status]) return (STATUSES as readonly string[]).indexOf(str(buf, F.status)!);
+    // "ok" is nearly every record: check it first, then only the statuses of the same length and initial
+    if (e - s === 2 && buf[s] === 111 && buf[s + 1] === 107) return 0;
+    const cands = STATUS_BY_SHAPE.get((e - s) * 256 + buf[s]!);
+    if (cands) for (const k of cands) if (bytesEqual(buf, s, e, STATUS_BYTES[k]!)) return k;
+    return -1;
   };
 
-  return {
-    measured,
-    replayed,
-    flushRounds,
-    line(buf: Buffer, s: number, e: number, file: string, lineNo: number, lastOfFile: boolean) {
+  const ctx = {
+    scan,
+    lines: 0,
+    /** A line read by the general scanner (or JSON.parse); true when it read as a record in place. */
+    line(buf: Buffer, s: number, e: number, file: string, segment: number, lineNo: number, lastOfFile: boolean): boolean {
       // blank lines are not records
       let j = s;
-      while (j < e && (buf[j] === 32 || buf[j] === 9 || buf[j] === 13)) j++;
-      if (j === e) return;
-      out.lines++;
-      let b = buf;
-      let bs = s;
-      let be = e;
-      if (!scanRecord(buf, s, e, scan)) {
-        let value: unknown;
-        try {
-          value = JSON.parse(utf8(buf, s, e));
-        } catch {
-          if (lastOfFile) out.torn++;
-          else bad(file, lineNo, "not valid JSON");
-          return;
-        }
-        if (value === null || typeof value !== "object" || Array.isArray(value)) return bad(file, lineNo, "not a JSON object");
-        b = Buffer.from(JSON.stringify(value));
-        bs = 0;
-        be = b.length;
-        if (!scanRecord(b, bs, be, scan)) return bad(file, lineNo, "not a record tierwatch can read");
+      while (j < e && isWs(buf[j]!)) j++;
+      if (j === e) return false;
+      ctx.lines++;
+      if (scanRecord(buf, s, e, scan)) {
+        ctx.record(buf, file, segment, lineNo);
+        return true;
       }
-      if (scan.type[F.v] !== 0 && scan.type[F.v] !== T_NUMBER) return bad(file, lineNo, "v (schema version) is not a number");
-      if (scan.type[F.v] === T_NUMBER && scan.num[F.v]! > RECORD_VERSION) {
+      let value: unknown;
+      try {
+        value = JSON.parse(utf8(buf, s, e));
+      } catch {
+        if (lastOfFile) out.torn++;
+        else bad(file, segment, lineNo, "not valid JSON");
+        return false;
+      }
+      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        bad(file, segment, lineNo, "not a JSON object");
+        return false;
+      }
+      const b = Buffer.from(JSON.stringify(value));
+      if (!scanRecord(b, 0, b.length, scan)) bad(file, segment, lineNo, "not a record tierwatch can read");
+      else ctx.record(b, file, segment, lineNo);
+      return false;
+    },
+    /** The record `scan` holds (its offsets into `b`). */
+    record(b: Buffer, file: string, segment: number, lineNo: number): void {
+      const type = scan.type;
+      if (type[F.v] !== 0 && type[F.v] !== T_NUMBER) return bad(file, segment, lineNo, "v (schema version) is not a number");
+      if (type[F.v] === T_NUMBER && scan.num[F.v]! > RECORD_VERSION) {
         out.newerVersion++;
-        return bad(file, lineNo, `schema version ${scan.num[F.v]} is newer than this tierwatch reads (${RECORD_VERSION}); upgrade tierwatch`);
+        return bad(file, segment, lineNo, `schema version ${scan.num[F.v]} is newer than this tierwatch reads (${RECORD_VERSION}); upgrade tierwatch`);
       }
-      if (scan.type[F.ts] !== T_STRING) return bad(file, lineNo, "ts is missing or not a date");
-      tsCache = undefined;
-      tsBuf = b;
-      const tsLen = scan.end[F.ts]! - scan.start[F.ts]!;
-      const canonical = tsLen === 24 && b[scan.start[F.ts]! + 23] === 90 && b[scan.start[F.ts]! + 10] === 84 && !scan.esc[F.ts];
-      if (!canonical && Number.isNaN(Date.parse(tsText()))) return bad(file, lineNo, "ts is missing or not a date");
+      if (type[F.ts] !== T_STRING) return bad(file, segment, lineNo, "ts is missing or not a date");
+      const tsStart = scan.start[F.ts]!;
+      const canonical = scan.end[F.ts]! - tsStart === 24 && b[tsStart + 23] === 90 && b[tsStart + 10] === 84 && !scan.esc[F.ts];
+      let epoch = NaN;
+      if (!canonical && Number.isNaN((epoch = Date.parse(str(b, F.ts)!)))) return bad(file, segment, lineNo, "ts is missing or not a date");
       const status = statusOf(b);
-      if (!status) return bad(file, lineNo, `status ${scan.type[F.status] === T_STRING ? JSON.stringify(str(b, F.status)) : "(missing)"} is not one tierwatch knows`);
+      if (status < 0) return bad(file, segment, lineNo, `status ${type[F.status] === T_STRING ? JSON.stringify(str(b, F.status)) : "(missing)"} is not one tierwatch knows`);
       out.records++;
       seen++;
 
@@ -404,53 +500,100 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
       for (let w = 0; w < windows.length; w++) {
         const win = windows[w]!;
         if (canonical) {
-          if (win.sinceIso !== undefined && tsText() < win.sinceIso) continue;
-          if (win.untilIso !== undefined && tsText() >= win.untilIso) continue;
+          if (win.sinceIso !== undefined && compareIso(b, tsStart, win.sinceIso) < 0) continue;
+          if (win.untilIso !== undefined && compareIso(b, tsStart, win.untilIso) >= 0) continue;
         } else {
-          const t = Date.parse(tsText());
-          if (win.since !== undefined && t < win.since) continue;
-          if (win.until !== undefined && t >= win.until) continue;
+          if (win.since !== undefined && epoch < win.since) continue;
+          if (win.until !== undefined && epoch >= win.until) continue;
         }
         window = w;
         break;
       }
       if (window < 0) return;
-      if (!passes(b, F.chain, filters.chain) || !passes(b, F.model, filters.model) || !passes(b, F.endpoint, filters.endpoint) || !passes(b, F.region, filters.region)) return;
+      for (let k = 0; k < needed.length; k++) lineIds[needed[k]!] = idOf(b, needed[k]!);
+      for (let k = 0; k < filterFields.length; k++) {
+        const f = filterFields[k]!;
+        if (!allowed[f]![lineIds[f]!]) return;
+      }
 
-      const isChain = isString(b, F.kind, CHAIN) || (scan.esc[F.kind] === 1 && str(b, F.kind) === "chain");
-      if (isChain) {
+      if (isString(b, F.kind, CHAIN)) {
         const chain = str(b, F.chain);
         if (chain === null) return;
-        countChain(measured, window, chain, status === "ok" ? num(F.served_tier) : null);
+        countChain(measured, window, chain, status === 0 && type[F.served_tier] === T_NUMBER ? scan.num[F.served_tier]! : null);
         return;
       }
-      const latency = num(F.latency_ms);
-      const slo = hasSlo && scan.type[F.chain] === T_STRING ? spec.sloByChain[str(b, F.chain)!] : undefined;
-      addAttempt(groupFor(b, window, tsText), status, latency, num(F.ttft_ms), slo, num(F.prompt_tokens), num(F.completion_tokens), num(F.cost_usd));
+
+      // the group
+      for (let d = 0; d < dims.length; d++) {
+        const f = dims[d]!;
+        if (f >= 0) dimIds[d] = lineIds[f]!;
+        else if (spec.by[d] === "hour") dimIds[d] = canonical ? hourIds.ofBytes(b, tsStart + 11, tsStart + 13) : hourIds.ofText(str(b, F.ts)!.slice(11, 13));
+        else if (spec.by[d] === "day") dimIds[d] = canonical ? dayIds.ofBytes(b, tsStart, tsStart + 10) : dayIds.ofText(str(b, F.ts)!.slice(0, 10));
+        else dimIds[d] = bucketIds.ofNumber(Math.floor(epochOf(b, canonical) / bucketMs) * bucketMs);
+      }
+      const leaf = leafOf(window);
+      const acc = leaf.acc;
+      // a number or NaN (never null: a union would box every double)
+      const latency = type[F.latency_ms] === T_NUMBER ? scan.num[F.latency_ms]! : NaN;
+      acc.attempts++;
+      leaf.statuses[status]! += 1;
+      if (status === SKIPPED) acc.skipped++;
+      else {
+        const slo = hasSlo ? sloById[lineIds[F.chain]!] : undefined;
+        if (slo !== undefined) acc.sloKnown = true;
+        if (status === 0) {
+          acc.ok++;
+          if (latency === latency) pushSample(acc.latencies, latency);
+          if (type[F.ttft_ms] === T_NUMBER) pushSample(acc.ttfts, scan.num[F.ttft_ms]!);
+          if (slo === undefined || latency <= slo) acc.sloOk++;
+        }
+        if (type[F.prompt_tokens] === T_NUMBER) acc.promptTokens += scan.num[F.prompt_tokens]!;
+        if (type[F.completion_tokens] === T_NUMBER) acc.completionTokens += scan.num[F.completion_tokens]!;
+        if (type[F.cost_usd] === T_NUMBER) {
+          addCost(acc, scan.num[F.cost_usd]!);
+          acc.costKnown = true;
+        }
+      }
 
       // per-model probe rounds feed the chain replay
-      if (scan.type[F.origin] !== 0 && !isString(b, F.origin, PROBE) && str(b, F.origin) !== "probe") return;
-      const round = num(F.round);
-      if (round === null || scan.type[F.run_id] !== T_STRING) return;
-      const slots = slotsOf(b);
-      if (!slots) return;
+      if (type[F.origin] !== 0 && !isString(b, F.origin, PROBE)) return;
+      const round = scan.num[F.round]!;
+      if (type[F.round] !== T_NUMBER || type[F.run_id] !== T_STRING || !Number.isInteger(round) || round < 0 || round >= ROUNDS_PER_RUN) return;
+      let slots: number[] | null = null;
+      let slot = -1;
+      if (spec.chains) {
+        if (type[F.endpoint] !== T_STRING || type[F.model] !== T_STRING) return;
+        slots = slotsOfTarget(lineIds[F.endpoint]!, lineIds[F.model]!);
+        if (!slots) return;
+      } else {
+        const tier = scan.num[F.tier]!;
+        if (type[F.chain] !== T_STRING || type[F.tier] !== T_NUMBER || !Number.isInteger(tier) || tier < 1 || tier >= MAX_TIER) return;
+        slot = lineIds[F.chain]! * MAX_TIER + tier;
+      }
       const r = roundOf(b, round, window);
       r.lastSeen = seen;
-      for (const slot of slots) {
-        const limit = slotTimeout.get(slot) ?? Infinity;
-        r.results.set(slot, status === "ok" && (latency === null || latency <= limit) ? (latency ?? 0) : -1);
-      }
+      if (slots) {
+        // a tier serves when ok within its timeout (a record without a latency: ok)
+        for (let k = 0; k < slots.length; k++) setResult(r, slots[k]!, status === 0 && !(latency > slotTimeout.get(slots[k]!)!) ? 0 : -1);
+      } else setResult(r, slot, status === 0 ? 0 : -1);
       if ((seen & 16383) === 0) flushRounds(false);
     },
+    finish(): PartialSummary {
+      flushRounds(true);
+      for (const leaf of leaves) {
+        leaf.statuses.forEach((n, k) => {
+          if (n > 0) leaf.acc.statuses[STATUSES[k]!] = n;
+        });
+      }
+      out.measured = [...measured.values()];
+      out.replayed = replayed.flatMap((list) => list.filter((c): c is ChainCounts => c !== undefined));
+      return out;
+    },
   };
+  return ctx;
 }
 
-function finish(ctx: ReturnType<typeof createContext>, out: PartialSummary): PartialSummary {
-  ctx.flushRounds(true);
-  out.measured = [...ctx.measured.values()];
-  out.replayed = [...ctx.replayed.values()];
-  return out;
-}
+const FIELD_NAMES = Object.fromEntries(Object.entries(F).map(([k, v]) => [v, k])) as Record<number, string>;
 
 /** Counts one chain request of a window (measured or replayed) that tier `served` answered, null for none. */
 export function countChain(into: Map<string, ChainCounts>, window: number, chain: string, served: number | null): void {

@@ -48,7 +48,8 @@ export async function runMonitor(plan: MonitorPlan, io: CliIo, clock: () => numb
     if (every !== undefined) io.stderr.write(`tierwatch: probing every ${every} ms into ${plan.dataDir}; first round at ${new Date(tick).toISOString()}; Ctrl-C stops\n`);
     const maxRounds = plan.maxRounds ?? (every === undefined ? 1 : undefined);
     for (let round = 1; !stop.requested && (maxRounds === undefined || round <= maxRounds); round++) {
-      await sleep(tick - clock(), stop.signal);
+      // a timer may fire a millisecond before the wall clock reaches the tick: sleep out the rest
+      while (!stop.requested && clock() < tick) await sleep(tick - clock(), stop.signal);
       if (stop.requested) break;
       const started = clock();
       const records = await runner.run(round);

@@ -14,3 +14,10 @@ export const utf8 = utf8Slice
 export const latin1 = latin1Slice
   ? (buf: Buffer, start: number, end: number): string => latin1Slice.call(buf, start, end)
   : (buf: Buffer, start: number, end: number): string => buf.toString("latin1", start, end);
+
+/** A copy of buf[start, end) that later writes to `buf` leave alone (a Buffer's own slice is a view). */
+export function copyBytes(buf: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(buf.subarray(start, end));
+  return out;
+}

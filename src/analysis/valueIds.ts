@@ -1,0 +1,106 @@
+// Small dense ids for the values of one record field (models, regions, chains, ...), looked up from the
+// bytes of a line without making a string: a report groups and filters by ids, and makes each value's
+// text once, when it is first seen.
+import { copyBytes } from "../util/bufferText.js";
+
+/** A field value as a report keys it: a string, a number, or null (missing, null, or another type). */
+export type KeyValue = string | number | null;
+
+export interface ValueIds {
+  /** the id of the string buf[s, e) (plain bytes, no escapes), made on first sight */
+  ofBytes(buf: Uint8Array, s: number, e: number): number;
+  /** the id of a string given as text (one that had escapes in the line) */
+  ofText(text: string): number;
+  /** the id of a number */
+  ofNumber(x: number): number;
+  /** id → value; id 0 is null */
+  readonly values: KeyValue[];
+}
+
+const enc = new TextEncoder();
+
+/** An empty table; `onNew` sees each new id once, with its value (to precompute what depends on it). */
+export function createValueIds(onNew?: (id: number, value: KeyValue) => void): ValueIds {
+  const values: KeyValue[] = [null];
+  const bytesOf: Uint8Array[] = [new Uint8Array(0)];
+  const numbers = new Map<number, number>();
+  // open addressing on a 32-bit hash of the bytes; slot holds id + 1, 0 when empty
+  let mask = 63;
+  let hashes = new Int32Array(mask + 1);
+  let ids = new Int32Array(mask + 1);
+  let count = 0;
+
+  const hashOf = (buf: Uint8Array, s: number, e: number) => {
+    let h = Math.imul(e - s, 0x9e3779b1);
+    for (let j = s; j < e; j++) h = Math.imul(h ^ buf[j]!, 0x01000193);
+    return h ^ (h >>> 15);
+  };
+  const add = (value: KeyValue, bytes: Uint8Array): number => {
+    const id = values.length;
+    values.push(value);
+    bytesOf.push(bytes);
+    onNew?.(id, value);
+    return id;
+  };
+  const insert = (h: number, id: number) => {
+    let i = h & mask;
+    while (ids[i] !== 0) i = (i + 1) & mask;
+    hashes[i] = h;
+    ids[i] = id + 1;
+  };
+  const grow = () => {
+    const oldH = hashes;
+    const oldI = ids;
+    mask = mask * 2 + 1;
+    hashes = new Int32Array(mask + 1);
+    ids = new Int32Array(mask + 1);
+    for (let i = 0; i < oldI.length; i++) if (oldI[i] !== 0) insert(oldH[i]!, oldI[i]! - 1);
+  };
+
+  // a direct-mapped cache in front of the table, on the length and three bytes: most lookups end here
+  const recent = new Int32Array(1024);
+  const same = (id: number, buf: Uint8Array, s: number, len: number) => {
+    const b = bytesOf[id]!;
+    if (b.length !== len) return false;
+    for (let j = 0; j < len; j++) if (b[j] !== buf[s + j]) return false;
+    return true;
+  };
+  const ofBytes = (buf: Uint8Array, s: number, e: number): number => {
+    const len = e - s;
+    const r = len === 0 ? 0 : (Math.imul(len ^ (buf[s]! << 6) ^ (buf[e - 1]! << 13) ^ (buf[s + (len >> 1)]! << 20), 0x9e3779b1) >>> 22) & 1023;
+    const cached = recent[r]!;
+    if (cached !== 0 && same(cached, buf, s, len)) return cached;
+    const id = lookup(buf, s, e);
+    recent[r] = id;
+    return id;
+  };
+  const lookup = (buf: Uint8Array, s: number, e: number): number => {
+    const h = hashOf(buf, s, e);
+    const len = e - s;
+    let i = h & mask;
+    for (;;) {
+      const slot = ids[i]!;
+      if (slot === 0) break;
+      if (hashes[i] === h && same(slot - 1, buf, s, len)) return slot - 1;
+      i = (i + 1) & mask;
+    }
+    const bytes = copyBytes(buf, s, e);
+    const id = add(Buffer.from(bytes.buffer, bytes.byteOffset, len).toString("utf8"), bytes);
+    if (++count * 2 > mask) grow();
+    insert(h, id);
+    return id;
+  };
+  return {
+    values,
+    ofBytes,
+    ofText(text: string): number {
+      const b = enc.encode(text);
+      return ofBytes(b, 0, b.length);
+    },
+    ofNumber(x: number): number {
+      let id = numbers.get(x);
+      if (id === undefined) numbers.set(x, (id = add(x, new Uint8Array(0))));
+      return id;
+    },
+  };
+}
