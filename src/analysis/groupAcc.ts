@@ -73,19 +73,22 @@ export function newGroupAcc(keys: GroupKeys): GroupAcc {
   };
 }
 
-export function addCost(acc: GroupAcc, x: number): void {
+function addCost(acc: GroupAcc, x: number): void {
   const t = acc.cost + x;
   acc.costComp += Math.abs(acc.cost) >= Math.abs(x) ? acc.cost - t + x : x - t + acc.cost;
   acc.cost = t;
 }
 
-/** Appends a value to a sample list, doubling its buffer when full. */
+/** Doubles a sample list's buffer. */
+export function growSamples(s: Samples): void {
+  const bigger = new Float64Array(Math.max(16, s.data.length * 2));
+  bigger.set(s.data);
+  s.data = bigger;
+}
+
+/** Appends a value to a sample list, growing its buffer when full. */
 export function pushSample(s: Samples, x: number): void {
-  if (s.n === s.data.length) {
-    const bigger = new Float64Array(Math.max(16, s.data.length * 2));
-    bigger.set(s.data);
-    s.data = bigger;
-  }
+  if (s.n === s.data.length) growSamples(s);
   s.data[s.n++] = x;
 }
 

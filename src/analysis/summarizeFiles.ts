@@ -40,8 +40,13 @@ export async function summarizeFiles(
   const threads = options.threads ?? (total < SMALL_INPUT ? 1 : os.availableParallelism());
   const ranges = cutRanges(sized, Math.max(1, options.ranges ?? threads));
   const partials: PartialSummary[] = new Array(ranges.length);
-  if (threads <= 1) ranges.forEach((r, i) => (partials[i] = summarizeRange(r, spec)));
-  else await runOnWorkers(ranges, spec, Math.min(threads, ranges.length), partials);
+  if (threads <= 1 || ranges.length === 1) ranges.forEach((r, i) => (partials[i] = summarizeRange(r, spec)));
+  else {
+    // this thread reads the first range while threads - 1 workers read the others
+    const workers = runOnWorkers(ranges, spec, Math.min(threads - 1, ranges.length - 1), partials);
+    partials[0] = summarizeRange(ranges[0]!, spec);
+    await workers;
+  }
   return merge(ranges, partials, spec, sized.length);
 }
 
@@ -68,8 +73,9 @@ function cutRanges(files: readonly { file: string; size: number }[], n: number):
   return ranges.filter((r) => r.length > 0);
 }
 
+// Reads ranges 1.. on `threads` workers, each taking the next range when it is done.
 async function runOnWorkers(ranges: Segment[][], spec: SummarySpec, threads: number, partials: PartialSummary[]): Promise<void> {
-  let next = 0;
+  let next = 1;
   const workers = Array.from({ length: threads }, () => new Worker(new URL("./summaryWorker.js", import.meta.url)));
   try {
     await Promise.all(

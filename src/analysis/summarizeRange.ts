@@ -6,7 +6,7 @@ import { utf8 } from "../util/bufferText.js";
 import { F, newScan, scanRecord, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
 import { learnLayout, type Layout } from "../store/scanLayout.js";
 import { newTally, tally, type ChainTally } from "./chainTally.js";
-import { addCost, newGroupAcc, pushSample, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
+import { growSamples, newGroupAcc, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
 import { slotId } from "./replayRound.js";
 import { createValueIds, type ValueIds } from "./valueIds.js";
 
@@ -150,14 +150,14 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
           if (nl >= 0) {
             if (k > 0) layouts.unshift(...layouts.splice(k, 1));
             ctx.lines++;
-            ctx.record(buf, file, segment, lineNo);
+            ctx.record(buf, dv, file, segment, lineNo);
             break;
           }
         }
         if (nl < 0) {
           nl = buf.indexOf(10, ls);
           if (nl < 0 || nl >= avail) break;
-          if (ctx.line(buf, ls, nl, file, segment, lineNo, false)) {
+          if (ctx.line(buf, dv, ls, nl, file, segment, lineNo, false)) {
             const learned = learnLayout(buf, ls, nl);
             if (learned && !layouts.includes(learned)) {
               layouts.unshift(learned);
@@ -172,7 +172,7 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
       if (lineStartAbs >= end) break;
       if (n === 0) {
         // end of file without a newline: the last line was cut mid-write, unless it reads as a whole record
-        if (ls < avail) ctx.line(buf, ls, avail, file, segment, lineNo, pos >= size);
+        if (ls < avail) ctx.line(buf, dv, ls, avail, file, segment, lineNo, pos >= size);
         break;
       }
       // keep the unfinished line at the front; grow the buffer when one line fills it
@@ -282,10 +282,10 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
       if (f === F.chain) sloById[id] = typeof value === "string" ? spec.sloByChain[value] : undefined;
     });
   }
-  const idOf = (buf: Buffer, f: number): number => {
+  const idOf = (buf: Buffer, dv: DataView, f: number): number => {
     const t = scan.type[f];
     const ids = fieldIds[f]!;
-    if (t === T_STRING) return scan.esc[f] ? ids.ofText(str(buf, f)!) : ids.ofBytes(buf, scan.start[f]!, scan.end[f]!);
+    if (t === T_STRING) return scan.esc[f] ? ids.ofText(str(buf, f)!) : ids.ofBytes(buf, dv, scan.start[f]!, scan.end[f]!);
     if (t === T_NUMBER) return ids.ofNumber(scan.num[f]!);
     return 0;
   };
@@ -420,8 +420,8 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
   // rounds seen are tried first.
   const runIds = createValueIds();
   const recentRounds: Round[] = [];
-  const roundOf = (b: Buffer, round: number, window: number): Round => {
-    const runId = scan.esc[F.run_id] ? runIds.ofText(str(b, F.run_id)!) : runIds.ofBytes(b, scan.start[F.run_id]!, scan.end[F.run_id]!);
+  const roundOf = (b: Buffer, dv: DataView, round: number, window: number): Round => {
+    const runId = scan.esc[F.run_id] ? runIds.ofText(str(b, F.run_id)!) : runIds.ofBytes(b, dv, scan.start[F.run_id]!, scan.end[F.run_id]!);
     for (let k = 0; k < recentRounds.length; k++) {
       const m = recentRounds[k]!;
       if (m.round === round && m.runId === runId && !m.done) return m;
@@ -450,14 +450,14 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
     scan,
     lines: 0,
     /** A line read by the general scanner (or JSON.parse); true when it read as a record in place. */
-    line(buf: Buffer, s: number, e: number, file: string, segment: number, lineNo: number, lastOfFile: boolean): boolean {
+    line(buf: Buffer, dv: DataView, s: number, e: number, file: string, segment: number, lineNo: number, lastOfFile: boolean): boolean {
       // blank lines are not records
       let j = s;
       while (j < e && isWs(buf[j]!)) j++;
       if (j === e) return false;
       ctx.lines++;
       if (scanRecord(buf, s, e, scan)) {
-        ctx.record(buf, file, segment, lineNo);
+        ctx.record(buf, dv, file, segment, lineNo);
         return true;
       }
       let value: unknown;
@@ -474,11 +474,11 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
       }
       const b = Buffer.from(JSON.stringify(value));
       if (!scanRecord(b, 0, b.length, scan)) bad(file, segment, lineNo, "not a record tierwatch can read");
-      else ctx.record(b, file, segment, lineNo);
+      else ctx.record(b, new DataView(b.buffer, b.byteOffset, b.length), file, segment, lineNo);
       return false;
     },
     /** The record `scan` holds (its offsets into `b`). */
-    record(b: Buffer, file: string, segment: number, lineNo: number): void {
+    record(b: Buffer, dv: DataView, file: string, segment: number, lineNo: number): void {
       const type = scan.type;
       if (type[F.v] !== 0 && type[F.v] !== T_NUMBER) return bad(file, segment, lineNo, "v (schema version) is not a number");
       if (type[F.v] === T_NUMBER && scan.num[F.v]! > RECORD_VERSION) {
@@ -510,7 +510,7 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
         break;
       }
       if (window < 0) return;
-      for (let k = 0; k < needed.length; k++) lineIds[needed[k]!] = idOf(b, needed[k]!);
+      for (let k = 0; k < needed.length; k++) lineIds[needed[k]!] = idOf(b, dv, needed[k]!);
       for (let k = 0; k < filterFields.length; k++) {
         const f = filterFields[k]!;
         if (!allowed[f]![lineIds[f]!]) return;
@@ -527,8 +527,8 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
       for (let d = 0; d < dims.length; d++) {
         const f = dims[d]!;
         if (f >= 0) dimIds[d] = lineIds[f]!;
-        else if (spec.by[d] === "hour") dimIds[d] = canonical ? hourIds.ofBytes(b, tsStart + 11, tsStart + 13) : hourIds.ofText(str(b, F.ts)!.slice(11, 13));
-        else if (spec.by[d] === "day") dimIds[d] = canonical ? dayIds.ofBytes(b, tsStart, tsStart + 10) : dayIds.ofText(str(b, F.ts)!.slice(0, 10));
+        else if (spec.by[d] === "hour") dimIds[d] = canonical ? hourIds.ofBytes(b, dv, tsStart + 11, tsStart + 13) : hourIds.ofText(str(b, F.ts)!.slice(11, 13));
+        else if (spec.by[d] === "day") dimIds[d] = canonical ? dayIds.ofBytes(b, dv, tsStart, tsStart + 10) : dayIds.ofText(str(b, F.ts)!.slice(0, 10));
         else dimIds[d] = bucketIds.ofNumber(Math.floor(epochOf(b, canonical) / bucketMs) * bucketMs);
       }
       const leaf = leafOf(window);
@@ -543,14 +543,27 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
         if (slo !== undefined) acc.sloKnown = true;
         if (status === 0) {
           acc.ok++;
-          if (latency === latency) pushSample(acc.latencies, latency);
-          if (type[F.ttft_ms] === T_NUMBER) pushSample(acc.ttfts, scan.num[F.ttft_ms]!);
+          // samples appended here, not through a call: a double passed to a call is boxed
+          if (latency === latency) {
+            const lat = acc.latencies;
+            if (lat.n === lat.data.length) growSamples(lat);
+            lat.data[lat.n++] = latency;
+          }
+          if (type[F.ttft_ms] === T_NUMBER) {
+            const tt = acc.ttfts;
+            if (tt.n === tt.data.length) growSamples(tt);
+            tt.data[tt.n++] = scan.num[F.ttft_ms]!;
+          }
           if (slo === undefined || latency <= slo) acc.sloOk++;
         }
         if (type[F.prompt_tokens] === T_NUMBER) acc.promptTokens += scan.num[F.prompt_tokens]!;
         if (type[F.completion_tokens] === T_NUMBER) acc.completionTokens += scan.num[F.completion_tokens]!;
         if (type[F.cost_usd] === T_NUMBER) {
-          addCost(acc, scan.num[F.cost_usd]!);
+          // addCost, inline (Neumaier's compensated sum)
+          const x = scan.num[F.cost_usd]!;
+          const sum = acc.cost + x;
+          acc.costComp += Math.abs(acc.cost) >= Math.abs(x) ? acc.cost - sum + x : x - sum + acc.cost;
+          acc.cost = sum;
           acc.costKnown = true;
         }
       }
@@ -570,7 +583,7 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
         if (type[F.chain] !== T_STRING || type[F.tier] !== T_NUMBER || !Number.isInteger(tier) || tier < 1 || tier >= MAX_TIER) return;
         slot = lineIds[F.chain]! * MAX_TIER + tier;
       }
-      const r = roundOf(b, round, window);
+      const r = roundOf(b, dv, round | 0, window);
       r.lastSeen = seen;
       if (slots) {
         // a tier serves when ok within its timeout (a record without a latency: ok)

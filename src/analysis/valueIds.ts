@@ -7,8 +7,8 @@ import { copyBytes } from "../util/bufferText.js";
 export type KeyValue = string | number | null;
 
 export interface ValueIds {
-  /** the id of the string buf[s, e) (plain bytes, no escapes), made on first sight */
-  ofBytes(buf: Uint8Array, s: number, e: number): number;
+  /** the id of the string buf[s, e) (plain bytes, no escapes; `dv` views `buf`), made on first sight */
+  ofBytes(buf: Uint8Array, dv: DataView, s: number, e: number): number;
   /** the id of a string given as text (one that had escapes in the line) */
   ofText(text: string): number;
   /** the id of a number */
@@ -23,6 +23,8 @@ const enc = new TextEncoder();
 export function createValueIds(onNew?: (id: number, value: KeyValue) => void): ValueIds {
   const values: KeyValue[] = [null];
   const bytesOf: Uint8Array[] = [new Uint8Array(0)];
+  // the same bytes as whole little-endian words, compared four bytes at a time
+  const wordsOf: Int32Array[] = [new Int32Array(0)];
   const numbers = new Map<number, number>();
   // open addressing on a 32-bit hash of the bytes; slot holds id + 1, 0 when empty
   let mask = 63;
@@ -39,6 +41,8 @@ export function createValueIds(onNew?: (id: number, value: KeyValue) => void): V
     const id = values.length;
     values.push(value);
     bytesOf.push(bytes);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    wordsOf.push(Int32Array.from({ length: bytes.length >> 2 }, (_, k) => dv.getInt32(k * 4, true)));
     onNew?.(id, value);
     return id;
   };
@@ -59,29 +63,31 @@ export function createValueIds(onNew?: (id: number, value: KeyValue) => void): V
 
   // a direct-mapped cache in front of the table, on the length and three bytes: most lookups end here
   const recent = new Int32Array(1024);
-  const same = (id: number, buf: Uint8Array, s: number, len: number) => {
+  const same = (id: number, buf: Uint8Array, dv: DataView, s: number, len: number) => {
     const b = bytesOf[id]!;
     if (b.length !== len) return false;
-    for (let j = 0; j < len; j++) if (b[j] !== buf[s + j]) return false;
+    const w = wordsOf[id]!;
+    for (let k = 0; k < w.length; k++) if (dv.getInt32(s + k * 4, true) !== w[k]) return false;
+    for (let j = w.length * 4; j < len; j++) if (b[j] !== buf[s + j]) return false;
     return true;
   };
-  const ofBytes = (buf: Uint8Array, s: number, e: number): number => {
+  const ofBytes = (buf: Uint8Array, dv: DataView, s: number, e: number): number => {
     const len = e - s;
     const r = len === 0 ? 0 : (Math.imul(len ^ (buf[s]! << 6) ^ (buf[e - 1]! << 13) ^ (buf[s + (len >> 1)]! << 20), 0x9e3779b1) >>> 22) & 1023;
     const cached = recent[r]!;
-    if (cached !== 0 && same(cached, buf, s, len)) return cached;
-    const id = lookup(buf, s, e);
+    if (cached !== 0 && same(cached, buf, dv, s, len)) return cached;
+    const id = lookup(buf, dv, s, e);
     recent[r] = id;
     return id;
   };
-  const lookup = (buf: Uint8Array, s: number, e: number): number => {
+  const lookup = (buf: Uint8Array, dv: DataView, s: number, e: number): number => {
     const h = hashOf(buf, s, e);
     const len = e - s;
     let i = h & mask;
     for (;;) {
       const slot = ids[i]!;
       if (slot === 0) break;
-      if (hashes[i] === h && same(slot - 1, buf, s, len)) return slot - 1;
+      if (hashes[i] === h && same(slot - 1, buf, dv, s, len)) return slot - 1;
       i = (i + 1) & mask;
     }
     const bytes = copyBytes(buf, s, e);
@@ -95,7 +101,7 @@ export function createValueIds(onNew?: (id: number, value: KeyValue) => void): V
     ofBytes,
     ofText(text: string): number {
       const b = enc.encode(text);
-      return ofBytes(b, 0, b.length);
+      return ofBytes(b, new DataView(b.buffer, b.byteOffset, b.length), 0, b.length);
     },
     ofNumber(x: number): number {
       let id = numbers.get(x);

@@ -124,7 +124,12 @@ function compileLayout(literals: readonly KeyLiteral[]): LayoutReader {
     if (j > fast) return -1;
     x = dv.getInt32(j, true); q = x ^ 0x22222222; b = x ^ 0x5c5c5c5c;
     m = (((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b) | ((x - 0x20202020) & ~x)) & 0x80808080;
-    if (m === 0) { j += 4; continue; }
+    if (m === 0) {
+      x = dv.getInt32(j + 4, true); q = x ^ 0x22222222; b = x ^ 0x5c5c5c5c;
+      m = (((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b) | ((x - 0x20202020) & ~x)) & 0x80808080;
+      j += 4;
+      if (m === 0) { j += 4; continue; }
+    }
     j += (31 - Math.clz32(m & -m)) >> 3;
     if (buf[j] === 34) break;
     if (buf[j] !== 92 || (j = skipEscape(buf, j)) < 0) return -1;
