@@ -28,7 +28,7 @@ export interface ChainCounts extends ChainTally {
   chain: string;
 }
 
-/** A probe round that may continue in another piece of the input: slots it saw, merged by the caller. */
+/** A probe round that may continue in another range of the input: slots it saw, merged by the caller. */
 export interface OpenRound {
   key: string;
   window: number;
@@ -36,7 +36,7 @@ export interface OpenRound {
   results: Record<string, number>;
 }
 
-/** One piece's partial results. */
+/** One range's partial results. */
 export interface PartialSummary {
   groups: { window: number; acc: GroupAcc }[];
   measured: ChainCounts[];
@@ -401,9 +401,9 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
       countReplayed(r.window, chain, served === Infinity ? null : served);
     }
   };
-  // A round unseen for ROUND_AGE records is complete. One that began near the start of this piece may
-  // have begun in the piece before, and one still open at the end may go on in the next: those go to
-  // the caller, which joins them across pieces; the others are replayed here.
+  // A round unseen for ROUND_AGE records is complete. One that began near the start of this range may
+  // have begun in the range before, and one still open at the end may go on in the next: those go to
+  // the caller, which joins them across ranges; the others are replayed here.
   const flushRounds = (all: boolean) => {
     rounds.forEach((r, key) => {
       if (!all && seen - r.lastSeen < ROUND_AGE) return;

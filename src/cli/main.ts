@@ -104,7 +104,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--bucket <duration>", "a time series with buckets of this size (1h, 1d)")
     .option("--compare", "put the previous window of the same length beside this one (needs --since)")
     .option("--strict", "exit 1 when any line could not be read")
-    .option("--threads <n>", "worker threads (default: one per core when the input is large)", positiveInt)
+    .option("--threads <n>", "threads that read the input (default: one per core from 32 MB of input)", positiveInt)
     .addOption(format(["table", "json", "csv", "markdown"], "table"))
     .addHelpText("after", METRICS_HELP)
     .action(async (paths, opts) => setExit(await reportCommand(paths, opts, io)));

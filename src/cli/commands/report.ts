@@ -29,7 +29,7 @@ export interface ReportOptions {
   format: "table" | "json" | "csv" | "markdown";
   strict?: boolean;
   compare?: boolean;
-  /** worker threads (default: one per core for large inputs) */
+  /** threads that read the input (default: one per core for large inputs) */
   threads?: number;
 }
 
