@@ -61,7 +61,7 @@ const LAYOUTS_TRIED = 4;
 const ROUND_AGE = 20_000;
 // slot keys: chain (its id, or its index in the policy) × MAX_TIER + tier
 const MAX_TIER = 1024;
-// round keys: run id × ROUNDS_PER_RUN + round, exact below 2^53; a round number outside [0, ROUNDS_PER_RUN) is not replayed
+// a round number outside [0, ROUNDS_PER_RUN) is not replayed (a probe's rounds count from 0 or 1)
 const ROUNDS_PER_RUN = 2 ** 30;
 const STATUS_BYTES = STATUSES.map((s) => Buffer.from(s));
 const STATUS_BY_SHAPE = new Map<number, number[]>();
@@ -204,21 +204,27 @@ interface Round {
   window: number;
   firstSeen: number;
   lastSeen: number;
-  /** the slot keys seen, and for each 0 when the tier served (ok within its timeout), -1 when not */
+  /** the slot keys seen, and for each 0 when the tier served (ok within its timeout), -1 when not: the first n entries (the arrays are reused) */
   slots: number[];
   results: number[];
+  n: number;
   /** replayed or handed on: a later record with its key starts a new round state */
   done: boolean;
 }
 
 // a later record of a round replaces an earlier one for the same slot, as a map would
 function setResult(r: Round, slot: number, v: number): void {
-  const k = r.slots.indexOf(slot);
+  const k = slotIndex(r, slot);
   if (k >= 0) r.results[k] = v;
   else {
-    r.slots.push(slot);
-    r.results.push(v);
+    r.slots[r.n] = slot;
+    r.results[r.n++] = v;
   }
+}
+
+function slotIndex(r: Round, slot: number): number {
+  for (let k = 0; k < r.n; k++) if (r.slots[k] === slot) return k;
+  return -1;
 }
 
 const isWs = (c: number) => c === 32 || c === 9 || c === 13;
@@ -370,15 +376,14 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
     tally((list[chainKey] ??= { window, chain: chainName(chainKey), ...newTally() }), served);
   };
   const measured = new Map<string, ChainCounts>();
-  const rounds = new Map<number, Round>();
   let seen = 0;
   const replay = (r: Round) => {
     if (spec.chains) {
       spec.chains.forEach((c, ci) => {
-        if (!r.slots.includes(ci * MAX_TIER + 1)) return;
+        if (slotIndex(r, ci * MAX_TIER + 1) < 0) return;
         let served: number | null = null;
         for (let t = 1; t <= c.tiers.length; t++) {
-          const k = r.slots.indexOf(ci * MAX_TIER + t);
+          const k = slotIndex(r, ci * MAX_TIER + t);
           if (k >= 0 && r.results[k]! >= 0) {
             served = t;
             break;
@@ -390,11 +395,11 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
     }
     // learned chains: each chain present with a tier 1 is served by its lowest tier that served
     const slots = r.slots;
-    for (let k = 0; k < slots.length; k++) {
+    for (let k = 0; k < r.n; k++) {
       const chain = Math.floor(slots[k]! / MAX_TIER);
       if (slots[k]! % MAX_TIER !== 1) continue;
       let served = Infinity;
-      for (let i = 0; i < slots.length; i++) {
+      for (let i = 0; i < r.n; i++) {
         const tier = slots[i]! - chain * MAX_TIER;
         if (tier >= 1 && tier < MAX_TIER && r.results[i]! >= 0 && tier < served) served = tier;
       }
@@ -405,32 +410,55 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
   // have begun in the range before, and one still open at the end may go on in the next: those go to
   // the caller, which joins them across ranges; the others are replayed here.
   const flushRounds = (all: boolean) => {
-    rounds.forEach((r, key) => {
-      if (!all && seen - r.lastSeen < ROUND_AGE) return;
-      rounds.delete(key);
+    let kept = 0;
+    for (let i = 0; i < live.length; i++) {
+      const r = live[i]!;
+      if (!all && seen - r.lastSeen < ROUND_AGE) {
+        live[kept++] = r;
+        continue;
+      }
+      byRun[r.runId]!.delete(r.round);
       r.done = true;
       if (all || r.firstSeen <= ROUND_AGE) {
         const results: Record<string, number> = {};
-        r.slots.forEach((slot, k) => (results[slotId(chainName(Math.floor(slot / MAX_TIER)), slot % MAX_TIER)] = r.results[k]!));
+        for (let k = 0; k < r.n; k++) results[slotId(chainName(Math.floor(r.slots[k]! / MAX_TIER)), r.slots[k]! % MAX_TIER)] = r.results[k]!;
         out.openRounds.push({ key: `${runIds.values[r.runId]}#${r.round}`, window: r.window, results });
       } else replay(r);
-    });
+      spare.push(r);
+    }
+    live.length = kept;
   };
-  // A round is its run id (by id) and its number; records of a round sit together, so the last few
-  // rounds seen are tried first.
+  // A round is its run id (by id) and its number, both small integers, so finding one boxes no number;
+  // records of a round sit together, so the last few rounds found are tried first. Replayed rounds are
+  // reused: steady state makes no garbage.
   const runIds = createValueIds();
-  const recentRounds: Round[] = [];
+  const byRun: (Map<number, Round> | undefined)[] = [];
+  const live: Round[] = [];
+  const spare: Round[] = [];
+  const recent: (Round | undefined)[] = new Array<Round | undefined>(8).fill(undefined);
+  let recentAt = 0;
   const roundOf = (b: Buffer, dv: DataView, round: number, window: number): Round => {
     const runId = scan.esc[F.run_id] ? runIds.ofText(str(b, F.run_id)!) : runIds.ofBytes(b, dv, scan.start[F.run_id]!, scan.end[F.run_id]!);
-    for (let k = 0; k < recentRounds.length; k++) {
-      const m = recentRounds[k]!;
-      if (m.round === round && m.runId === runId && !m.done) return m;
+    for (let k = 0; k < recent.length; k++) {
+      const m = recent[k];
+      if (m !== undefined && m.round === round && m.runId === runId && !m.done) return m;
     }
-    const key = runId * ROUNDS_PER_RUN + round;
-    let r = rounds.get(key);
-    if (!r) rounds.set(key, (r = { runId, round, window, firstSeen: seen, lastSeen: seen, slots: [], results: [], done: false }));
-    recentRounds.unshift(r);
-    if (recentRounds.length > 8) recentRounds.pop();
+    const map = (byRun[runId] ??= new Map());
+    let r = map.get(round);
+    if (!r) {
+      r = spare.pop() ?? { runId: 0, round: 0, window: 0, firstSeen: 0, lastSeen: 0, slots: [], results: [], n: 0, done: false };
+      r.runId = runId;
+      r.round = round;
+      r.window = window;
+      r.firstSeen = seen;
+      r.lastSeen = seen;
+      r.n = 0;
+      r.done = false;
+      map.set(round, r);
+      live.push(r);
+    }
+    recent[recentAt] = r;
+    recentAt = (recentAt + 1) & 7;
     return r;
   };
 
