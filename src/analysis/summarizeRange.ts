@@ -138,9 +138,11 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
     const layouts = reader.layouts;
     let lineStartAbs = pos;
     while (lineStartAbs < end) {
-      const n = readSync(fd, buf, filled, buf.length - filled, pos);
+      // one byte is kept for a sentinel after the data: the readers' scans stop there, never past the buffer
+      const n = readSync(fd, buf, filled, buf.length - 1 - filled, pos);
       pos += n;
       const avail = filled + n;
+      buf[avail] = 0;
       let ls = 0;
       for (;;) {
         if (lineStartAbs >= end) break;
@@ -177,7 +179,7 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
       }
       // keep the unfinished line at the front; grow the buffer when one line fills it
       filled = avail - ls;
-      if (ls === 0 && filled === buf.length) {
+      if (ls === 0 && filled === buf.length - 1) {
         const bigger = Buffer.allocUnsafe(buf.length * 2);
         buf.copy(bigger, 0, 0, filled);
         reader.buf = buf = bigger;
@@ -439,8 +441,9 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
   let recentAt = 0;
   const roundOf = (b: Buffer, dv: DataView, round: number, window: number): Round => {
     const runId = scan.esc[F.run_id] ? runIds.ofText(str(b, F.run_id)!) : runIds.ofBytes(b, dv, scan.start[F.run_id]!, scan.end[F.run_id]!);
-    for (let k = 0; k < recent.length; k++) {
-      const m = recent[k];
+    // newest first
+    for (let k = 1; k <= recent.length; k++) {
+      const m = recent[(recentAt - k) & 7];
       if (m !== undefined && m.round === round && m.runId === runId && !m.done) return m;
     }
     const map = (byRun[runId] ??= new Map());

@@ -137,7 +137,8 @@ function compileLayout(literals: readonly KeyLiteral[]): LayoutReader {
   }
   ${keep ? `type[${id}] = 1; start[${id}] = p + 1; end[${id}] = j; esc[${id}] = e;` : ""}
   p = j + 1;
-} else if ((p = readValue(buf, dv, p, fast, s, ${id})) < 0) return -1;`);
+} else if (buf[p] === 110 && dv.getInt32(p, true) === ${NULL}) { ${keep ? `type[${id}] = 3; ` : ""}p += 4; }
+else if ((p = readValue(buf, dv, p, fast, s, ${id})) < 0) return -1;`);
     } else if (type === T_NUMBER) {
       code.push(`d = buf[p] - 48;
 if (d >= 0 && d <= 9) {
@@ -152,8 +153,9 @@ if (d >= 0 && d <= 9) {
     if (frac === 0) return -1;
   }
   if (d === 53 || d === 21 || e > 15) return -1;
-  ${keep ? `type[${id}] = 2; num[${id}] = mant / POW10[frac];` : ""}
-} else if ((p = readValue(buf, dv, p, fast, s, ${id})) < 0) return -1;`);
+  ${keep ? `type[${id}] = 2; num[${id}] = frac === 0 ? mant : mant / POW10[frac];` : ""}
+} else if (buf[p] === 110 && dv.getInt32(p, true) === ${NULL}) { ${keep ? `type[${id}] = 3; ` : ""}p += 4; }
+else if ((p = readValue(buf, dv, p, fast, s, ${id})) < 0) return -1;`);
     } else if (type === T_NULL) {
       code.push(`if (dv.getInt32(p, true) === ${NULL}) { ${keep ? `type[${id}] = 3; ` : ""}p += 4; } else if ((p = readValue(buf, dv, p, fast, s, ${id})) < 0) return -1;`);
     } else code.push(`if ((p = readValue(buf, dv, p, fast, s, ${id})) < 0) return -1;`);
