@@ -117,3 +117,29 @@ test("quantiles by selection equal quantiles of the sorted sample (ties, small a
   }
   assert.deepEqual(quantilesBySelection(new Float64Array(0), 0, ps), [undefined, undefined, undefined]);
 });
+
+test("quantiles by histogram equal quantiles of the sorted sample (large, ties, one value, negatives, wide ranges)", async () => {
+  const { quantilesByHistogram } = await import("../src/analysis/quantilesByHistogram.js");
+  const { createRng } = await import("../src/sim/rng.js");
+  const rand = createRng(9);
+  const ps = [0.5, 0.95, 0.99];
+  const shapes: Record<string, () => number> = {
+    latency: () => Math.round(300 * Math.exp(0.5 * (rand() * 2 - 1)) * 100) / 100,
+    ties: () => Math.floor(rand() * 5) * 10,
+    one: () => 123.45,
+    signed: () => (rand() - 0.5) * 1000,
+    wide: () => 10 ** (rand() * 600 - 300),
+    zeros: () => (rand() < 0.5 ? -0 : 0),
+  };
+  for (const n of [5, 8191, 8192, 20_000, 20_001, 100_000]) {
+    for (const [shape, draw] of Object.entries(shapes)) {
+      const data = Float64Array.from({ length: n }, draw);
+      const before = data.slice();
+      const sorted = data.slice().sort();
+      const want = ps.map((p) => quantileSorted(sorted, p));
+      const got = quantilesByHistogram(data, n, ps);
+      got.forEach((v, i) => assert.ok(v === want[i], `n=${n} ${shape} p=${ps[i]}: ${v} vs ${want[i]}`));
+      if (n >= 8192) assert.deepEqual(data, before, "the sample is left as it was");
+    }
+  }
+});

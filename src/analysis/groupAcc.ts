@@ -1,5 +1,5 @@
 import type { Status } from "../probe/status.js";
-import { quantilesBySelection } from "./quantilesBySelection.js";
+import { quantilesByHistogram } from "./quantilesByHistogram.js";
 import { wilsonInterval } from "./wilsonInterval.js";
 
 /** What attempts can be grouped by. */
@@ -162,12 +162,12 @@ export function mergeGroupAcc(into: GroupAcc, from: GroupAcc): void {
   into.costKnown ||= from.costKnown;
 }
 
-/** Turns totals into the row: success with its Wilson interval over sent attempts, quantiles over ok ones. Reorders the samples in place. */
+/** Turns totals into the row: success with its Wilson interval over sent attempts, quantiles over ok ones. May reorder the samples. */
 export function finishGroup(acc: GroupAcc): GroupRow {
   const sent = acc.attempts - acc.skipped;
-  // selection, not a sort: linear in the samples, the same values as quantileSorted on the sorted list
-  const [p50, p95, p99] = quantilesBySelection(acc.latencies.data, acc.latencies.n, [0.5, 0.95, 0.99]).map((v) => v ?? null);
-  const [t50, t95] = quantilesBySelection(acc.ttfts.data, acc.ttfts.n, [0.5, 0.95]).map((v) => v ?? null);
+  // no sort: linear in the samples, the same values as quantileSorted on the sorted list
+  const [p50, p95, p99] = quantilesByHistogram(acc.latencies.data, acc.latencies.n, [0.5, 0.95, 0.99]).map((v) => v ?? null);
+  const [t50, t95] = quantilesByHistogram(acc.ttfts.data, acc.ttfts.n, [0.5, 0.95]).map((v) => v ?? null);
   return {
     keys: acc.keys,
     attempts: acc.attempts,

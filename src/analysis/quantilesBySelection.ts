@@ -9,23 +9,7 @@ export function quantilesBySelection(data: Float64Array, n: number, ps: readonly
   let hi = n - 1;
   for (let q = ps.length - 1; q >= 0; q--) {
     const p = ps[q]!;
-    // the 0-based ranks the definition reads: one, or two neighbours averaged when n·p is whole
-    let lo: number;
-    let pair = false;
-    if (p <= 0) lo = 0;
-    else if (p >= 1) lo = n - 1;
-    else {
-      const g = n * p;
-      const j = Math.round(g);
-      if (Math.abs(g - j) < 1e-9 * Math.max(1, n)) {
-        if (j <= 0) lo = 0;
-        else if (j >= n) lo = n - 1;
-        else {
-          lo = j - 1;
-          pair = true;
-        }
-      } else lo = Math.ceil(g) - 1;
-    }
+    const { lo, pair } = ranksOf(n, p);
     const end = Math.max(hi, pair ? lo + 1 : lo);
     select(data, 0, end, lo);
     let v = data[lo]!;
@@ -41,8 +25,26 @@ export function quantilesBySelection(data: Float64Array, n: number, ps: readonly
   return out;
 }
 
+/**
+ * The 0-based ranks numpy's averaged_inverted_cdf reads for p in a sample of n: one (`lo`), or two
+ * neighbours averaged (`lo`, `lo + 1`) when n·p is whole.
+ */
+export function ranksOf(n: number, p: number): { lo: number; pair: boolean } {
+  if (p <= 0) return { lo: 0, pair: false };
+  if (p >= 1) return { lo: n - 1, pair: false };
+  const g = n * p;
+  const j = Math.round(g);
+  // n·p is meant to be exact (20 × 0.95 = 19): absorb the binary representation error of p
+  if (Math.abs(g - j) < 1e-9 * Math.max(1, n)) {
+    if (j <= 0) return { lo: 0, pair: false };
+    if (j >= n) return { lo: n - 1, pair: false };
+    return { lo: j - 1, pair: true };
+  }
+  return { lo: Math.ceil(g) - 1, pair: false };
+}
+
 // Hoare-partition quickselect (median of three pivots): afterwards data[k] is the k-th smallest of data[left..right].
-function select(a: Float64Array, left: number, right: number, k: number): void {
+export function select(a: Float64Array, left: number, right: number, k: number): void {
   while (right > left) {
     const mid = (left + right) >> 1;
     if (a[mid]! < a[left]!) swap(a, mid, left);
