@@ -5,7 +5,8 @@ import { test } from "node:test";
 import { createChainSummary } from "../src/analysis/summarizeChains.js";
 import { createGroupSummary } from "../src/analysis/summarizeGroups.js";
 import { summarizeFiles } from "../src/analysis/summarizeFiles.js";
-import type { SummarySpec } from "../src/analysis/summarizeRange.js";
+import { policyChains, type SummarySpec } from "../src/analysis/summarizeRange.js";
+import { loadPolicy } from "../src/policy/loadPolicy.js";
 import { createRng } from "../src/sim/rng.js";
 import type { AttemptRecord } from "../src/store/record.js";
 import { F, newScan, scanRecord, T_NULL, T_NUMBER, T_OTHER, T_STRING } from "../src/store/scanRecord.js";
@@ -263,5 +264,61 @@ test("every line shape gives the record path's numbers: learned layouts, other w
     assert.equal(got.windows[0]!.groups.length, 1400);
     assert.deepEqual(got.windows[0]!.groups, groups.rows());
     assert.deepEqual(got.windows[0]!.chains, chains.rows());
+  }
+});
+
+test("chain numbers with a policy: each tier's timeout, a model in two chains, rounds across threads, as the record path", async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, "p.yaml");
+  await writeFile(
+    file,
+    [
+      "version: 1",
+      "endpoints:",
+      "  sim:",
+      "    base_url: http://127.0.0.1:9",
+      "    region: local",
+      "chains:",
+      "  default:",
+      "    tiers:",
+      "      - { model: a, timeout_ms: 150 }",
+      "      - { model: b, timeout_ms: 5000 }",
+      "      - { model: c, timeout_ms: 5000 }",
+      "  cheap:",
+      "    tiers:",
+      "      - { model: b, timeout_ms: 80 }",
+      "      - { model: c, timeout_ms: 5000 }",
+      "store:",
+      "  dir: ./data",
+      "",
+    ].join("\n"),
+  );
+  const { policy } = await loadPolicy(file, { env: {}, cwd: dir, offline: true });
+  const rand = createRng(77);
+  const recs: AttemptRecord[] = [];
+  for (let round = 0; round < 3000; round++) {
+    for (const model of ["a", "b", "c"]) {
+      recs.push(
+        record({
+          ts: new Date(Date.UTC(2026, 10, 1) + round * 1000).toISOString(),
+          run_id: `run-${round % 4}`,
+          round,
+          model,
+          endpoint: "sim",
+          status: rand() < 0.85 ? "ok" : "server_error",
+          latency_ms: Math.round(rand() * 300),
+        }),
+      );
+    }
+  }
+  await writeFile(path.join(dir, "r.jsonl"), `${recs.map((r) => JSON.stringify(r)).join("\n")}\n`);
+  const chains = createChainSummary(policy);
+  for (const r of recs) chains.add(r);
+  const want = chains.rows();
+  assert.deepEqual(want.map((c) => [c.chain, c.requests]), [["cheap", 3000], ["default", 3000]]);
+  const spec: SummarySpec = { by: ["model"], windows: [{}], filters: {}, sloByChain: {}, chains: policyChains(policy) };
+  for (const options of [{ threads: 1 }, { threads: 2, ranges: 6 }]) {
+    const got = await summarizeFiles([path.join(dir, "r.jsonl")], spec, options);
+    assert.deepEqual(got.windows[0]!.chains, want);
   }
 });

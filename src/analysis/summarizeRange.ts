@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from "node:fs";
+import type { Policy } from "../policy/types.js";
 import { STATUSES } from "../probe/status.js";
 import { RECORD_VERSION } from "../store/record.js";
 import type { BadLine } from "../store/readRecords.js";
@@ -20,6 +21,14 @@ export interface SummarySpec {
   sloByChain: Record<string, number>;
   /** the policy's chains (tiers as endpoint + model + timeout), or null to learn them from chain/tier fields */
   chains: { name: string; tiers: { endpoint: string; model: string; timeoutMs: number }[] }[] | null;
+}
+
+/** A policy's chains as a summary replays them: each tier's endpoint, model and timeout, up to the chain's depth. */
+export function policyChains(policy: Policy): NonNullable<SummarySpec["chains"]> {
+  return Object.values(policy.chains).map((c) => ({
+    name: c.name,
+    tiers: c.tiers.slice(0, c.maxDepth).map((t) => ({ endpoint: t.endpoint, model: t.model, timeoutMs: t.timeoutMs })),
+  }));
 }
 
 /** Chain outcome counts for one chain in one window. */

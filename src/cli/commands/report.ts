@@ -2,7 +2,7 @@ import path from "node:path";
 import { compareGroups } from "../../analysis/compareGroups.js";
 import { DIMENSIONS, type Dimension } from "../../analysis/groupAcc.js";
 import { summarizeFiles } from "../../analysis/summarizeFiles.js";
-import type { SummarySpec } from "../../analysis/summarizeRange.js";
+import { policyChains, type SummarySpec } from "../../analysis/summarizeRange.js";
 import { compareView } from "../../render/compareView.js";
 import { ExitCode, noDataError, usageError } from "../../errors.js";
 import { chainView } from "../../render/chainView.js";
@@ -55,12 +55,7 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
     windows,
     filters: { chain: opts.chain, model: opts.model, endpoint: opts.endpoint, region: opts.region },
     sloByChain: Object.fromEntries(Object.values(policy?.chains ?? {}).flatMap((c) => (c.slo.p95Ms === undefined ? [] : [[c.name, c.slo.p95Ms]]))),
-    chains: policy
-      ? Object.values(policy.chains).map((c) => ({
-          name: c.name,
-          tiers: c.tiers.slice(0, c.maxDepth).map((t) => ({ endpoint: t.endpoint, model: t.model, timeoutMs: t.timeoutMs })),
-        }))
-      : null,
+    chains: policy ? policyChains(policy) : null,
   };
   const { windows: results, read } = await summarizeFiles(files, spec, { threads: opts.threads });
   const current = results[0]!;
