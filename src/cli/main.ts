@@ -1,15 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, TierwatchError } from "../errors.js";
-import { demoCommand } from "./commands/demo.js";
-import { gateCommand } from "./commands/gate.js";
-import { initCommand } from "./commands/init.js";
-import { mockCommand } from "./commands/mock.js";
-import { probeCommand } from "./commands/probe.js";
-import { recommendCommand } from "./commands/recommend.js";
-import { replayCommand } from "./commands/replay.js";
-import { reportCommand } from "./commands/report.js";
-import { schemaCommand } from "./commands/schema.js";
-import { validateCommand } from "./commands/validate.js";
 import { processIo, type CliIo } from "./io.js";
 import { oneOf, port, positiveInt } from "./parseOptions.js";
 import { printProblems } from "./printProblems.js";
@@ -34,6 +24,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, ...val
 
 /** Builds the command tree; each action resolves to an exit code. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  // each command's module is loaded when it runs: `report` or `gate` never load the HTTP client or the spinner
   const program = new Command("tierwatch")
     .description("Probe, record and analyse LLM fallback tiers behind one OpenAI-compatible gateway")
     .version("0.1.0")
@@ -50,7 +41,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description("write a commented starter policy (and its JSON Schema) to edit")
     .option("--file <path>", "where to write it", "tierwatch.yaml")
     .option("--force", "overwrite an existing file")
-    .action(async (opts) => setExit(await initCommand(opts, io)));
+    .action(async (opts) => setExit(await (await import("./commands/init.js")).initCommand(opts, io)));
 
   program
     .command("validate")
@@ -59,12 +50,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--strict", "exit 1 when there are warnings")
     .option("--offline", "do not require the endpoints' environment variables")
     .addOption(format(["table", "json"], "table"))
-    .action(async (opts) => setExit(await validateCommand(opts, io)));
+    .action(async (opts) => setExit(await (await import("./commands/validate.js")).validateCommand(opts, io)));
 
   program
     .command("schema")
     .description("print the policy's JSON Schema (for editors)")
-    .action(async () => setExit(await schemaCommand(io)));
+    .action(async () => setExit(await (await import("./commands/schema.js")).schemaCommand(io)));
 
   program
     .command("probe")
@@ -86,7 +77,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--dry-run", "print alert notifications instead of sending them")
     .addOption(format(["table", "json"], "table"))
     .addHelpText("after", "\nProbe exits 0 when its rounds ran, whatever the models answered: failures are data.\nExit 5: another monitor holds the data directory's lock.")
-    .action(async (opts, cmd: Command) => setExit(await probeCommand({ ...opts, roundsGiven: cmd.getOptionValueSource("rounds") === "cli" }, io)));
+    .action(async (opts, cmd: Command) => setExit(await (await import("./commands/probe.js")).probeCommand({ ...opts, roundsGiven: cmd.getOptionValueSource("rounds") === "cli" }, io)));
 
   program
     .command("report")
@@ -107,7 +98,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--threads <n>", "threads that read the input (default: one per core from 32 MB of input)", positiveInt)
     .addOption(format(["table", "json", "csv", "markdown"], "table"))
     .addHelpText("after", METRICS_HELP)
-    .action(async (paths, opts) => setExit(await reportCommand(paths, opts, io)));
+    .action(async (paths, opts) => setExit(await (await import("./commands/report.js")).reportCommand(paths, opts, io)));
 
   program
     .command("replay")
@@ -119,7 +110,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--since <when>", "start of the window (7d, ISO date)")
     .option("--until <when>", "end of the window")
     .addOption(format(["table", "json", "markdown"], "table"))
-    .action(async (paths, opts) => setExit(await replayCommand(paths, opts, io)));
+    .action(async (paths, opts) => setExit(await (await import("./commands/replay.js")).replayCommand(paths, opts, io)));
 
   program
     .command("recommend")
@@ -133,7 +124,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--min-rounds <n>", "fewer recorded rounds than this: not enough evidence", positiveInt, 100)
     .option("--write", "rewrite the policy file with the proposal (comments kept) and print the diff")
     .addOption(format(["table", "json", "markdown"], "table"))
-    .action(async (paths, opts) => setExit(await recommendCommand(paths, opts, io)));
+    .action(async (paths, opts) => setExit(await (await import("./commands/recommend.js")).recommendCommand(paths, opts, io)));
 
   program
     .command("gate")
@@ -156,7 +147,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         "  labels: tier model chain endpoint region; numbers may end in %, ms, s or m\n" +
         "Exit codes: 0 every threshold passed · 1 a threshold failed · 2 usage or policy error · 4 too few samples to judge",
     )
-    .action(async (opts) => setExit(await gateCommand(opts, io)));
+    .action(async (opts) => setExit(await (await import("./commands/gate.js")).gateCommand(opts, io)));
 
   program
     .command("mock")
@@ -165,7 +156,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--port <n>", "port (0 picks a free one)", port, 8787)
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .option("--seed <n>", "random seed (default: the scenario's)", (v) => Number.parseInt(v, 10))
-    .action(async (opts) => setExit(await mockCommand(opts, io)));
+    .action(async (opts) => setExit(await (await import("./commands/mock.js")).mockCommand(opts, io)));
 
   program
     .command("demo")
@@ -174,7 +165,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--data-dir <dir>", "where records go (default: a new temporary directory)")
     .option("--seed <n>", "simulator seed", (v) => Number.parseInt(v, 10))
     .addOption(format(["table", "json"], "table"))
-    .action(async (opts) => setExit(await demoCommand(opts, io)));
+    .action(async (opts) => setExit(await (await import("./commands/demo.js")).demoCommand(opts, io)));
 
   return program;
 }

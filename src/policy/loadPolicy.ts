@@ -1,8 +1,9 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ExitCode, TierwatchError, usageError, type Problem } from "../errors.js";
 import { createRedactor, type Redactor } from "../util/redact.js";
 import { defaultPolicyDoc } from "./defaultPolicyDoc.js";
+import { findPolicyFile } from "./findPolicyFile.js";
 import { lintPolicy } from "./lintPolicy.js";
 import { parsePolicyText } from "./parsePolicyText.js";
 import type { Policy } from "./types.js";
@@ -17,7 +18,6 @@ export interface LoadedPolicy {
   notice: string | undefined;
 }
 
-export const DEFAULT_POLICY_FILES = ["tierwatch.yaml", "tierwatch.yml", "tierwatch.json"];
 
 /** Reads, validates and lints a policy file (or the env-only default); throws with every problem when it cannot work. */
 export async function loadPolicy(
@@ -80,15 +80,3 @@ export function resolvePolicy(
   return { policy, warnings: [...problems, ...lintPolicy(policy)], redact, notice: options.notice };
 }
 
-/** The first of tierwatch.yaml, .yml, .json in `cwd` that exists (one that cannot be read counts, so its error is seen). */
-export async function findPolicyFile(cwd: string): Promise<string | undefined> {
-  for (const p of DEFAULT_POLICY_FILES.map((f) => path.resolve(cwd, f))) {
-    try {
-      await stat(p);
-      return p;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") return p;
-    }
-  }
-  return undefined;
-}
