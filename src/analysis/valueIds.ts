@@ -19,12 +19,20 @@ export interface ValueIds {
 
 const enc = new TextEncoder();
 
+function sameBytes(b: Uint8Array, buf: Uint8Array, s: number, len: number): boolean {
+  for (let j = 0; j < len; j++) if (b[j] !== buf[s + j]) return false;
+  return true;
+}
+
 /** An empty table; `onNew` sees each new id once, with its value (to precompute what depends on it). */
 export function createValueIds(onNew?: (id: number, value: KeyValue) => void): ValueIds {
   const values: KeyValue[] = [null];
   const bytesOf: Uint8Array[] = [new Uint8Array(0)];
-  // the same bytes as whole little-endian words, compared four bytes at a time
-  const wordsOf: Int32Array[] = [new Int32Array(0)];
+  // the same bytes as overlapping words, compared eight bytes at a time: as doubles at 0, 8, ... and
+  // len - 8 when len >= 8 (a line's plain string holds no NUL, so no word is ±0, and a NaN word only
+  // ever fails, sending the lookup to the byte compare); as 32-bit words at 0 and len - 4 when 4 <= len < 8
+  const wideOf: Float64Array[] = [new Float64Array(0)];
+  const narrowOf: Int32Array[] = [new Int32Array(0)];
   const numbers = new Map<number, number>();
   // open addressing on a 32-bit hash of the bytes; slot holds id + 1, 0 when empty
   let mask = 63;
@@ -42,7 +50,10 @@ export function createValueIds(onNew?: (id: number, value: KeyValue) => void): V
     values.push(value);
     bytesOf.push(bytes);
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-    wordsOf.push(Int32Array.from({ length: bytes.length >> 2 }, (_, k) => dv.getInt32(k * 4, true)));
+    const len = bytes.length;
+    const wide = len >= 8 ? Array.from({ length: Math.ceil(len / 8) }, (_, k) => dv.getFloat64(Math.min(k * 8, len - 8), true)) : [];
+    wideOf.push(Float64Array.from(wide));
+    narrowOf.push(len >= 4 && len < 8 ? Int32Array.from([dv.getInt32(0, true), dv.getInt32(len - 4, true)]) : new Int32Array(0));
     onNew?.(id, value);
     return id;
   };
@@ -66,14 +77,26 @@ export function createValueIds(onNew?: (id: number, value: KeyValue) => void): V
   const same = (id: number, buf: Uint8Array, dv: DataView, s: number, len: number) => {
     const b = bytesOf[id]!;
     if (b.length !== len) return false;
-    const w = wordsOf[id]!;
-    for (let k = 0; k < w.length; k++) if (dv.getInt32(s + k * 4, true) !== w[k]) return false;
-    for (let j = w.length * 4; j < len; j++) if (b[j] !== buf[s + j]) return false;
-    return true;
+    if (len >= 8) {
+      const w = wideOf[id]!;
+      const last = w.length - 1;
+      for (let k = 0; k < last; k++) if (dv.getFloat64(s + k * 8, true) !== w[k]) return sameBytes(b, buf, s, len);
+      return dv.getFloat64(s + len - 8, true) === w[last] || sameBytes(b, buf, s, len);
+    }
+    if (len >= 4) {
+      const w = narrowOf[id]!;
+      return dv.getInt32(s, true) === w[0] && dv.getInt32(s + len - 4, true) === w[1];
+    }
+    return sameBytes(b, buf, s, len);
   };
   const ofBytes = (buf: Uint8Array, dv: DataView, s: number, e: number): number => {
     const len = e - s;
-    const r = len === 0 ? 0 : (Math.imul(len ^ (buf[s]! << 6) ^ (buf[e - 1]! << 13) ^ (buf[s + (len >> 1)]! << 20), 0x9e3779b1) >>> 22) & 1023;
+    const r =
+      len >= 4
+        ? Math.imul(dv.getInt32(s, true) ^ dv.getInt32(e - 4, true) ^ len, 0x9e3779b1) >>> 22
+        : len === 0
+          ? 0
+          : (Math.imul(len ^ (buf[s]! << 8) ^ (buf[e - 1]! << 16), 0x9e3779b1) >>> 22) & 1023;
     const cached = recent[r]!;
     if (cached !== 0 && same(cached, buf, dv, s, len)) return cached;
     const id = lookup(buf, dv, s, e);

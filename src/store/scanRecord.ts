@@ -125,7 +125,8 @@ export function scanRecord(buf: Uint8Array, pos: number, end: number, s: Scan): 
         if (b === 92) {
           esc = 1;
           j += 2;
-        } else j++;
+        } else if (b < 32) return false; // a raw control byte: not JSON (JSON.parse will say so)
+        else j++;
       }
       if (id >= 0) {
         s.type[id] = T_STRING;
