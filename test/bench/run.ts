@@ -2,6 +2,7 @@
 import { engineOverhead } from "./engineOverhead.js";
 import { monitorSoak } from "./monitorSoak.js";
 import { probeOverhead } from "./probeOverhead.js";
+import { readerBench } from "./readerBench.js";
 import { replayBench } from "./replayBench.js";
 import { reportVsDuckdb } from "./reportVsDuckdb.js";
 import { roundOf50 } from "./roundOf50.js";
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => Promise<string>> = {
   "engine-overhead": () => engineOverhead(),
   "monitor-soak": () => monitorSoak(),
   replay: () => replayBench(),
+  reader: () => readerBench(),
   "report-1m": () => reportVsDuckdb(1_000_000),
   "report-10m": () => reportVsDuckdb(10_000_000),
 };
