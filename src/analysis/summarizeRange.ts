@@ -621,7 +621,8 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
       } else {
         const tier = scan.num[F.tier]!;
         if (type[F.chain] !== T_STRING || type[F.tier] !== T_NUMBER || !Number.isInteger(tier) || tier < 1 || tier >= MAX_TIER) return;
-        slot = lineIds[F.chain]! * MAX_TIER + tier;
+        // a whole number: a double stored in the round's slot list would be boxed
+        slot = (lineIds[F.chain]! * MAX_TIER + tier) | 0;
       }
       const r = roundOf(b, dv, round | 0, window);
       r.lastSeen = seen;
