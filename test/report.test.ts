@@ -49,7 +49,7 @@ test("the byte scanner reads what JSON.parse reads, in any spacing and key order
       assert.deepEqual(v, typeof want === "object" && want !== null ? "(other)" : typeof want === "boolean" ? "(other)" : want, `${k} in ${line.slice(0, 60)}`);
     }
   }
-  for (const bad of ['{"status":"ok"', '{"status":"ok",}', '{"latency_ms":01}', '{"a":tru}', '{"latency_ms":1.}', '{"a":"b"} x', "{'a':1}", '{"model":"a\u0001b"}']) {
+  for (const bad of ['{"status":"ok"', '{"status":"ok",}', '{"latency_ms":01}', '{"a":tru}', '{"latency_ms":1.}', '{"a":"b"} x', "{'a':1}", '{"model":"a\u0001b"}', '{"model":"a\\qb"}', '{"a":{"b":"\\q"},"status":"ok"}', '{"model":"\\u12"}']) {
     assert.throws(() => JSON.parse(bad));
     assert.equal(scanned(bad), undefined, bad);
   }

@@ -3,7 +3,7 @@
 // following line by checking its keys against the learned ones, four bytes at a time, and parsing only
 // the values. A line that differs in any way (another key order, spaces, a nested value, anything
 // unusual) returns -1 and goes to the general scanner, so the numbers never depend on the path a line took.
-import { FIELDS, T_NULL, T_NUMBER, T_OTHER, T_STRING, type Scan } from "./scanRecord.js";
+import { FIELDS, skipEscape, T_NULL, T_NUMBER, T_OTHER, T_STRING, type Scan } from "./scanRecord.js";
 import { copyBytes } from "../util/bufferText.js";
 
 /** A learned key order, compiled into a reader for lines that follow it. */
@@ -186,19 +186,6 @@ function wordChecks(bytes: Uint8Array): string[] {
     if (values.every((v) => !Number.isNaN(v) && !Object.is(v, -0) && v !== 0)) return offs.map((o, i) => `dv.getFloat64(p + ${o}, true) !== ${String(values[i])}`);
   }
   return at(4).map((o) => `dv.getInt32(p + ${o}, true) !== ${dv.getInt32(o, true)}`);
-}
-
-// After a backslash at j: the index after the escape (\" \\ \/ \b \f \n \r \t, or \u and four hex digits), or -1.
-function skipEscape(buf: Uint8Array, j: number): number {
-  const n = buf[j + 1];
-  if (n === 117) {
-    for (let h = 2; h < 6; h++) {
-      const d = buf[j + h]! | 32;
-      if (!((d >= 48 && d <= 57) || (d >= 97 && d <= 102))) return -1;
-    }
-    return j + 6;
-  }
-  return n === 34 || n === 92 || n === 47 || n === 98 || n === 102 || n === 110 || n === 114 || n === 116 ? j + 2 : -1;
 }
 
 // Any flat value at p (the reader's path for a type other than the learned one): the index after it, or -1.

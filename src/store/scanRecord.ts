@@ -124,7 +124,8 @@ export function scanRecord(buf: Uint8Array, pos: number, end: number, s: Scan): 
         if (b === 34) break;
         if (b === 92) {
           esc = 1;
-          j += 2;
+          j = skipEscape(buf, j);
+          if (j < 0) return false;
         } else if (b < 32) return false; // a raw control byte: not JSON (JSON.parse will say so)
         else j++;
       }
@@ -218,7 +219,12 @@ function skipNested(buf: Uint8Array, i: number, end: number): number {
     const b = buf[i]!;
     if (b === 34) {
       i++;
-      while (i < end && buf[i] !== 34) i += buf[i] === 92 ? 2 : 1;
+      while (i < end && buf[i] !== 34) {
+        if (buf[i] === 92) i = skipEscape(buf, i);
+        else if (buf[i]! < 32) return -1;
+        else i++;
+        if (i < 0) return -1;
+      }
       if (i >= end) return -1;
     } else if (b === 123 || b === 91) depth++;
     else if (b === 125 || b === 93) {
@@ -228,4 +234,17 @@ function skipNested(buf: Uint8Array, i: number, end: number): number {
     i++;
   }
   return -1;
+}
+
+/** After a backslash at j: the index after the escape (\" \\ \/ \b \f \n \r \t, or \u and four hex digits), or -1. */
+export function skipEscape(buf: Uint8Array, j: number): number {
+  const n = buf[j + 1];
+  if (n === 117) {
+    for (let h = 2; h < 6; h++) {
+      const d = buf[j + h]! | 32;
+      if (!((d >= 48 && d <= 57) || (d >= 97 && d <= 102))) return -1;
+    }
+    return j + 6;
+  }
+  return n === 34 || n === 92 || n === 47 || n === 98 || n === 102 || n === 110 || n === 114 || n === 116 ? j + 2 : -1;
 }
