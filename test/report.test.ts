@@ -9,6 +9,7 @@ import { policyChains, type SummarySpec } from "../src/analysis/summarizeRange.j
 import { loadPolicy } from "../src/policy/loadPolicy.js";
 import { createRng } from "../src/sim/rng.js";
 import type { AttemptRecord } from "../src/store/record.js";
+import { readRecords } from "../src/store/readRecords.js";
 import { F, newScan, scanRecord, T_NULL, T_NUMBER, T_OTHER, T_STRING } from "../src/store/scanRecord.js";
 import { record } from "./helpers/builders.js";
 import { runCli } from "./helpers/runCli.js";
@@ -320,5 +321,45 @@ test("chain numbers with a policy: each tier's timeout, a model in two chains, r
   for (const options of [{ threads: 1 }, { threads: 2, ranges: 6 }]) {
     const got = await summarizeFiles([path.join(dir, "r.jsonl")], spec, options);
     assert.deepEqual(got.windows[0]!.chains, want);
+  }
+});
+
+test("mutated lines: the byte path judges every line as JSON.parse and the record reader do, and counts the same", async (t) => {
+  const dir = await tempDir(t);
+  const rand = createRng(5150);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const alphabet = ['"', "{", "}", "[", "]", ",", ":", "\\", " ", "0", "9", ".", "-", "e", "a", "n", "u", "l", "T", "Z", "\u0001", "é"];
+  const lines: string[] = [];
+  for (let i = 0; i < 6000; i++) {
+    const r = record({
+      ts: new Date(Date.UTC(2026, 10, 1) + i * 997).toISOString(),
+      model: `m${i % 5}`,
+      status: i % 7 === 0 ? "timeout" : "ok",
+      latency_ms: Math.round(rand() * 10_000) / 100,
+      round: i,
+    });
+    let line = JSON.stringify(r);
+    // a third of the lines get one to three random edits: a byte replaced, inserted or deleted
+    if (i % 3 === 0) {
+      for (let e = 1 + Math.floor(rand() * 3); e > 0; e--) {
+        const at = Math.floor(rand() * line.length);
+        const op = rand();
+        line = op < 0.4 ? line.slice(0, at) + pick(alphabet) + line.slice(at + 1) : op < 0.7 ? line.slice(0, at) + pick(alphabet) + line.slice(at) : line.slice(0, at) + line.slice(at + 1);
+      }
+    }
+    lines.push(line);
+  }
+  const file = path.join(dir, "fuzz.jsonl");
+  await writeFile(file, `${lines.join("\n")}\n`);
+  const groups = createGroupSummary(["model"]);
+  const want = await readRecords([file], (r) => groups.add(r));
+  assert.ok(want.badCount > 500 && want.records > 4000, `a mix of good and bad lines (${want.records} records, ${want.badCount} bad)`);
+  const spec: SummarySpec = { by: ["model"], windows: [{}], filters: {}, sloByChain: {}, chains: null };
+  for (const options of [{ threads: 1 }, { threads: 2, ranges: 3 }]) {
+    const got = await summarizeFiles([file], spec, options);
+    assert.equal(got.read.records, want.records);
+    assert.equal(got.read.badCount, want.badCount);
+    assert.equal(got.read.lines, want.lines);
+    assert.deepEqual(got.windows[0]!.groups, groups.rows());
   }
 });

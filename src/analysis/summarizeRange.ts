@@ -246,6 +246,26 @@ function bytesEqual(buf: Uint8Array, s: number, e: number, b: Uint8Array): boole
   return true;
 }
 
+const two = (buf: Uint8Array, at: number) => (buf[at]! - 48) * 10 + buf[at + 1]! - 48;
+
+/**
+ * True when buf[s, s + 24) is a UTC timestamp as tierwatch writes it (2026-11-01T12:00:00.000Z) that
+ * Date.parse reads as such: then it compares as text and its fields are read from the bytes. Anything
+ * else (another form, an hour of 24) goes through Date.parse.
+ */
+function isCanonicalTs(buf: Uint8Array, s: number): boolean {
+  for (let k = 0; k < 24; k++) {
+    const c = buf[s + k]!;
+    const want = TS_SHAPE[k]!;
+    if (want === 0 ? c < 48 || c > 57 : c !== want) return false;
+  }
+  const month = two(buf, s + 5);
+  const day = two(buf, s + 8);
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && two(buf, s + 11) <= 23 && two(buf, s + 14) <= 59 && two(buf, s + 17) <= 59;
+}
+// 0: a digit; otherwise the byte itself
+const TS_SHAPE = Uint8Array.from("dddd-dd-ddTdd:dd:dd.dddZ", (ch) => (ch === "d" ? 0 : ch.charCodeAt(0)));
+
 // sign of the canonical timestamp at buf[s, s + 24) against an ISO string of the same form
 function compareIso(buf: Uint8Array, s: number, iso: Uint8Array): number {
   for (let j = 0; j < 24; j++) {
@@ -527,7 +547,7 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
       }
       if (type[F.ts] !== T_STRING) return bad(file, segment, lineNo, "ts is missing or not a date");
       const tsStart = scan.start[F.ts]!;
-      const canonical = scan.end[F.ts]! - tsStart === 24 && b[tsStart + 23] === 90 && b[tsStart + 10] === 84 && !scan.esc[F.ts];
+      const canonical = scan.end[F.ts]! - tsStart === 24 && !scan.esc[F.ts] && isCanonicalTs(b, tsStart);
       let epoch = NaN;
       if (!canonical && Number.isNaN((epoch = Date.parse(str(b, F.ts)!)))) return bad(file, segment, lineNo, "ts is missing or not a date");
       const status = statusOf(b);

@@ -101,9 +101,10 @@ export function scanRecord(buf: Uint8Array, pos: number, end: number, s: Scan): 
     while (ke < end && buf[ke] !== 34) {
       if (buf[ke] === 92) {
         keyEsc = true;
-        ke++;
-      }
-      ke++;
+        ke = skipEscape(buf, ke);
+        if (ke < 0) return false;
+      } else if (buf[ke]! < 32) return false;
+      else ke++;
     }
     if (ke >= end) return false;
     const id = keyEsc ? escapedKeyId(buf, ks, ke) : keyId(buf, ks, ke);
