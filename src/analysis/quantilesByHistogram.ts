@@ -20,11 +20,8 @@ export function quantilesByHistogram(data: Float64Array, n: number, ps: readonly
   const words = new Uint32Array(data.buffer, data.byteOffset, n * 2);
   countBuckets(words, n);
   // every rank the quantiles read, ascending, and the bucket and rank within it of each
-  const wantedRanks = ps.flatMap((p) => {
-    const { lo, pair } = ranksOf(n, p);
-    return pair ? [lo, lo + 1] : [lo];
-  });
-  const ranks = [...new Set(wantedRanks)].sort((a, b) => a - b);
+  const asked = ps.map((p) => ranksOf(n, p));
+  const ranks = [...new Set(asked.flatMap(({ lo, pair }) => (pair ? [lo, lo + 1] : [lo])))].sort((a, b) => a - b);
   const bucketOfRank = new Map<number, number>();
   const withinOfRank = new Map<number, number>();
   let below = 0;
@@ -52,10 +49,7 @@ export function quantilesByHistogram(data: Float64Array, n: number, ps: readonly
     select(values, 0, values.length - 1, within);
     return values[within]!;
   };
-  return ps.map((p) => {
-    const { lo, pair } = ranksOf(n, p);
-    return pair ? (at(lo) + at(lo + 1)) / 2 : at(lo);
-  });
+  return asked.map(({ lo, pair }) => (pair ? (at(lo) + at(lo + 1)) / 2 : at(lo)));
 }
 
 // the lowest and highest bucket the last count touched

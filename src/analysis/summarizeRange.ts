@@ -4,8 +4,8 @@ import { STATUSES } from "../probe/status.js";
 import { RECORD_VERSION } from "../store/record.js";
 import type { BadLine } from "../store/readRecords.js";
 import { utf8 } from "../util/bufferText.js";
-import { F, newScan, scanRecord, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
-import { learnLayout, type Layout } from "../store/scanLayout.js";
+import { F, FIELDS, newScan, scanRecord, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
+import { learnLayout, type LayoutReader } from "../store/scanLayout.js";
 import { newTally, tally, type ChainTally } from "./chainTally.js";
 import { growSamples, newGroupAcc, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
 import { slotId } from "./replayRound.js";
@@ -110,14 +110,13 @@ export function summarizeRange(segments: readonly Segment[], spec: SummarySpec):
     newerVersion: 0,
   };
   const ctx = createContext(spec, out);
-  const reader = { buf: Buffer.allocUnsafe(CHUNK), layouts: [] as Layout[] };
+  const reader = { buf: Buffer.allocUnsafe(CHUNK), layouts: [] as LayoutReader[] };
   segments.forEach((seg, i) => out.segmentLines.push(readSegment(seg, i, ctx, reader)));
-  out.lines = ctx.lines;
   return ctx.finish();
 }
 
 // Reads one segment's lines into the context; returns the number of newlines read.
-function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf: Buffer; layouts: Layout[] }): number {
+function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf: Buffer; layouts: LayoutReader[] }): number {
   const { file, start, end, size } = seg;
   const fd = openSync(file, "r");
   let lineNo = 1;
@@ -157,10 +156,10 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
         if (lineStartAbs >= end) break;
         let nl = -1;
         for (let k = 0; k < layouts.length; k++) {
-          nl = layouts[k]!.read(buf, dv, ls, avail, ctx.scan);
+          nl = layouts[k]!(buf, dv, ls, avail, ctx.scan);
           if (nl >= 0) {
             if (k > 0) layouts.unshift(...layouts.splice(k, 1));
-            ctx.lines++;
+            ctx.out.lines++;
             ctx.record(buf, dv, file, segment, lineNo);
             break;
           }
@@ -246,7 +245,12 @@ function bytesEqual(buf: Uint8Array, s: number, e: number, b: Uint8Array): boole
   return true;
 }
 
-const two = (buf: Uint8Array, at: number) => (buf[at]! - 48) * 10 + buf[at + 1]! - 48;
+// the number the n digits at buf[at] spell
+function digits(buf: Uint8Array, at: number, n: number): number {
+  let v = 0;
+  for (let j = 0; j < n; j++) v = v * 10 + (buf[at + j]! - 48);
+  return v;
+}
 
 /**
  * True when buf[s, s + 24) is a UTC timestamp as tierwatch writes it (2026-11-01T12:00:00.000Z) that
@@ -259,9 +263,9 @@ function isCanonicalTs(buf: Uint8Array, s: number): boolean {
     const want = TS_SHAPE[k]!;
     if (want === 0 ? c < 48 || c > 57 : c !== want) return false;
   }
-  const month = two(buf, s + 5);
-  const day = two(buf, s + 8);
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && two(buf, s + 11) <= 23 && two(buf, s + 14) <= 59 && two(buf, s + 17) <= 59;
+  const month = digits(buf, s + 5, 2);
+  const day = digits(buf, s + 8, 2);
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && digits(buf, s + 11, 2) <= 23 && digits(buf, s + 14, 2) <= 59 && digits(buf, s + 17, 2) <= 59;
 }
 // 0: a digit; otherwise the byte itself
 const TS_SHAPE = Uint8Array.from("dddd-dd-ddTdd:dd:dd.dddZ", (ch) => (ch === "d" ? 0 : ch.charCodeAt(0)));
@@ -291,7 +295,7 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
 
   // ---- ids for the fields a report keys, filters or replays by ----
   const fieldIds: (ValueIds | undefined)[] = [];
-  const lineIds = new Int32Array(32);
+  const lineIds = new Int32Array(FIELDS.length);
   const usedFields = new Set<number>();
   const allowed: (boolean[] | undefined)[] = [];
   const filterFields: number[] = [];
@@ -368,12 +372,7 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
   const epochOf = (buf: Buffer, canonical: boolean): number => {
     if (!canonical) return Date.parse(str(buf, F.ts)!);
     const s = scan.start[F.ts]!;
-    const d = (k: number, n: number) => {
-      let v = 0;
-      for (let j = 0; j < n; j++) v = v * 10 + (buf[s + k + j]! - 48);
-      return v;
-    };
-    return Date.UTC(d(0, 4), d(5, 2) - 1, d(8, 2), d(11, 2), d(14, 2), d(17, 2), d(20, 3));
+    return Date.UTC(digits(buf, s, 4), digits(buf, s + 5, 2) - 1, digits(buf, s + 8, 2), digits(buf, s + 11, 2), digits(buf, s + 14, 2), digits(buf, s + 17, 2), digits(buf, s + 20, 3));
   };
 
   // ---- chain replay over probe rounds ----
@@ -508,14 +507,14 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
 
   const ctx = {
     scan,
-    lines: 0,
+    out,
     /** A line read by the general scanner (or JSON.parse); true when it read as a record in place. */
     line(buf: Buffer, dv: DataView, s: number, e: number, file: string, segment: number, lineNo: number, lastOfFile: boolean): boolean {
       // blank lines are not records
       let j = s;
       while (j < e && isWs(buf[j]!)) j++;
       if (j === e) return false;
-      ctx.lines++;
+      out.lines++;
       if (scanRecord(buf, s, e, scan)) {
         ctx.record(buf, dv, file, segment, lineNo);
         return true;
@@ -650,8 +649,7 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
         // a tier serves when ok within its timeout (a record without a latency: ok)
         for (let k = 0; k < slots.length; k++) setResult(r, slots[k]!, status === 0 && !(latency > slotTimeout.get(slots[k]!)!) ? 0 : -1);
       } else setResult(r, slot, status === 0 ? 0 : -1);
-      // every 16,384 records, from the first (so that the call is not new to optimized code later)
-      if ((seen & 16383) === 1) flushRounds(false);
+      if ((seen & 16383) === 0) flushRounds(false);
     },
     finish(): PartialSummary {
       flushRounds(true);

@@ -96,18 +96,10 @@ export function scanRecord(buf: Uint8Array, pos: number, end: number, s: Scan): 
     first = false;
     if (buf[i] !== 34) return false; // "
     const ks = i + 1;
-    let ke = ks;
-    let keyEsc = false;
-    while (ke < end && buf[ke] !== 34) {
-      if (buf[ke] === 92) {
-        keyEsc = true;
-        ke = skipEscape(buf, ke);
-        if (ke < 0) return false;
-      } else if (buf[ke]! < 32) return false;
-      else ke++;
-    }
-    if (ke >= end) return false;
-    const id = keyEsc ? escapedKeyId(buf, ks, ke) : keyId(buf, ks, ke);
+    const key = stringEnd(buf, ks, end);
+    if (key < 0) return false;
+    const ke = key >> 1;
+    const id = key & 1 ? escapedKeyId(buf, ks, ke) : keyId(buf, ks, ke);
     if (id === -2) return false;
     i = ke + 1;
     while (i < end && isWs(buf[i])) i++;
@@ -117,26 +109,10 @@ export function scanRecord(buf: Uint8Array, pos: number, end: number, s: Scan): 
     const c = buf[i];
     if (c === 34) {
       const vs = i + 1;
-      let j = vs;
-      let esc = 0;
-      for (;;) {
-        if (j >= end) return false;
-        const b = buf[j]!;
-        if (b === 34) break;
-        if (b === 92) {
-          esc = 1;
-          j = skipEscape(buf, j);
-          if (j < 0) return false;
-        } else if (b < 32) return false; // a raw control byte: not JSON (JSON.parse will say so)
-        else j++;
-      }
-      if (id >= 0) {
-        s.type[id] = T_STRING;
-        s.start[id] = vs;
-        s.end[id] = j;
-        s.esc[id] = esc;
-      }
-      i = j + 1;
+      const str = stringEnd(buf, vs, end);
+      if (str < 0) return false;
+      if (id >= 0) setString(s, id, vs, str);
+      i = (str >> 1) + 1;
     } else if (c === 45 || (c !== undefined && c >= 48 && c <= 57)) {
       // JSON number: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?
       const ns = i;
@@ -219,14 +195,9 @@ function skipNested(buf: Uint8Array, i: number, end: number): number {
   while (i < end) {
     const b = buf[i]!;
     if (b === 34) {
-      i++;
-      while (i < end && buf[i] !== 34) {
-        if (buf[i] === 92) i = skipEscape(buf, i);
-        else if (buf[i]! < 32) return -1;
-        else i++;
-        if (i < 0) return -1;
-      }
-      if (i >= end) return -1;
+      const str = stringEnd(buf, i + 1, end);
+      if (str < 0) return -1;
+      i = str >> 1;
     } else if (b === 123 || b === 91) depth++;
     else if (b === 125 || b === 93) {
       depth--;
@@ -235,6 +206,36 @@ function skipNested(buf: Uint8Array, i: number, end: number): number {
     i++;
   }
   return -1;
+}
+
+/**
+ * The end of a JSON string whose first byte after the quote is at j, before `end`: the closing quote's
+ * index × 2, plus 1 when the string has escapes; -1 when it is cut, or holds a bad escape or a raw
+ * control byte (JSON.parse refuses those). Indices stay below 2^30: a read buffer holds one line at
+ * most. The one scan of a string's bytes for every reader (the compiled layout readers have an
+ * unrolled copy of the same test).
+ */
+export function stringEnd(buf: Uint8Array, j: number, end: number): number {
+  let esc = 0;
+  for (;;) {
+    if (j >= end) return -1;
+    const b = buf[j]!;
+    if (b === 34) return j * 2 + esc;
+    if (b === 92) {
+      esc = 1;
+      j = skipEscape(buf, j);
+      if (j < 0) return -1;
+    } else if (b < 32) return -1;
+    else j++;
+  }
+}
+
+/** Records a string value read by stringEnd: its bytes are [start, quote), escaped or not. */
+export function setString(s: Scan, id: number, start: number, end: number): void {
+  s.type[id] = T_STRING;
+  s.start[id] = start;
+  s.end[id] = end >> 1;
+  s.esc[id] = end & 1;
 }
 
 /** After a backslash at j: the index after the escape (\" \\ \/ \b \f \n \r \t, or \u and four hex digits), or -1. */

@@ -8,7 +8,7 @@ import { quantilesByHistogram } from "../../src/analysis/quantilesByHistogram.js
 import { quantilesBySelection } from "../../src/analysis/quantilesBySelection.js";
 import { quantileSorted } from "../../src/analysis/quantileSorted.js";
 import { createRng } from "../../src/sim/rng.js";
-import { learnLayout, type Layout } from "../../src/store/scanLayout.js";
+import { learnLayout, type LayoutReader } from "../../src/store/scanLayout.js";
 import { F, newScan, scanRecord } from "../../src/store/scanRecord.js";
 import { generateHistory } from "./generateHistory.js";
 
@@ -53,9 +53,9 @@ export async function readerBench(): Promise<string> {
     },
     "learned layout, scanner for the rest": () => {
       let sum = 0;
-      let layout: Layout | null = null;
+      let layout: LayoutReader | null = null;
       for (let ls = 0; ls < size; ) {
-        let nl = layout ? layout.read(buf, dv, ls, size, scan) : -1;
+        let nl = layout ? layout(buf, dv, ls, size, scan) : -1;
         if (nl < 0) {
           nl = buf.indexOf(10, ls);
           if (!scanRecord(buf, ls, nl, scan)) {
