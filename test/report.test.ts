@@ -10,6 +10,7 @@ import { loadPolicy } from "../src/policy/loadPolicy.js";
 import { createRng } from "../src/sim/rng.js";
 import type { AttemptRecord } from "../src/store/record.js";
 import { readRecords } from "../src/store/readRecords.js";
+import { learnLayout } from "../src/store/scanLayout.js";
 import { F, newScan, scanRecord, T_NULL, T_NUMBER, T_OTHER, T_STRING } from "../src/store/scanRecord.js";
 import { record } from "./helpers/builders.js";
 import { runCli } from "./helpers/runCli.js";
@@ -85,6 +86,24 @@ function history(n: number, seed: number): AttemptRecord[] {
   }
   return out;
 }
+
+test("one learned reader per key order: a line whose values have other types reuses it and reads the same", () => {
+  const a = Buffer.from(`${JSON.stringify({ v: 1, ts: "2026-11-01T00:00:00.000Z", status: "ok", latency_ms: 12.5, ttft_ms: null, error: null })}\n`);
+  const b = Buffer.from(`${JSON.stringify({ v: 1, ts: "2026-11-01T00:00:01.000Z", status: "timeout", latency_ms: null, ttft_ms: 3, error: "slow" })}\n`);
+  const readA = learnLayout(a, 0, a.length - 1);
+  const readB = learnLayout(b, 0, b.length - 1);
+  assert.ok(readA);
+  assert.equal(readB, readA, "no second compile for the same keys");
+  const s = newScan();
+  // a reader reads a line that ends at least eight bytes before the limit (here, the line repeated)
+  const two = Buffer.concat([b, b]);
+  assert.equal(readA(two, new DataView(two.buffer, two.byteOffset, two.length), 0, two.length, s), b.length - 1);
+  assert.equal(s.type[F.latency_ms], T_NULL);
+  assert.equal(s.num[F.ttft_ms], 3);
+  assert.equal(b.toString("latin1", s.start[F.status], s.end[F.status]), "timeout");
+  const other = Buffer.from(`${JSON.stringify({ ts: "2026-11-01T00:00:00.000Z", v: 1, status: "ok", latency_ms: 1, ttft_ms: null, error: null })}\n`);
+  assert.notEqual(learnLayout(other, 0, other.length - 1), readA, "another key order is another reader");
+});
 
 test("the threaded byte path gives exactly the numbers of the record path, bad lines numbered across pieces", async (t) => {
   const dir = await tempDir(t);

@@ -58,7 +58,9 @@ export function learnLayout(buf: Uint8Array, s: number, e: number): LayoutReader
     if (buf[i] === 125 && i + 1 === e) break;
     return null;
   }
-  const signature = literals.map((l) => `${Buffer.from(l.bytes).toString("latin1")}${l.type}`).join("");
+  // by key order alone: a reader takes any flat value of any type (the learned line's types are only its
+  // fast paths), and each new reader costs a compile and a warm-up
+  const signature = literals.map((l) => Buffer.from(l.bytes).toString("latin1")).join("");
   const known = compiled.get(signature);
   if (known) return known;
   // a writer with ever-changing key orders: stay on the general path
