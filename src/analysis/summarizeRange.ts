@@ -267,6 +267,16 @@ function isCanonicalTs(buf: Uint8Array, s: number): boolean {
   const day = digits(buf, s + 8, 2);
   return month >= 1 && month <= 12 && day >= 1 && day <= 31 && digits(buf, s + 11, 2) <= 23 && digits(buf, s + 14, 2) <= 59 && digits(buf, s + 17, 2) <= 59;
 }
+// the same for a timestamp whose first 16 bytes (date, hour and minute) are a checked timestamp's:
+// only the seconds and milliseconds are left to check
+function isCanonicalTail(buf: Uint8Array, s: number): boolean {
+  for (let k = 16; k < 24; k++) {
+    const c = buf[s + k]!;
+    const want = TS_SHAPE[k]!;
+    if (want === 0 ? c < 48 || c > 57 : c !== want) return false;
+  }
+  return buf[s + 17]! <= 53;
+}
 // 0: a digit; otherwise the byte itself
 const TS_SHAPE = Uint8Array.from("dddd-dd-ddTdd:dd:dd.dddZ", (ch) => (ch === "d" ? 0 : ch.charCodeAt(0)));
 
@@ -369,6 +379,18 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
     sinceIso: w.since === undefined ? undefined : Buffer.from(new Date(w.since).toISOString()),
     untilIso: w.until === undefined ? undefined : Buffer.from(new Date(w.until).toISOString()),
   }));
+  // lines close together share a timestamp's date, hour and minute: those 16 bytes, once checked, are
+  // kept as two words (ASCII digits and signs: never NaN or ±0, so === compares the bytes)
+  const tsHead = new Float64Array([NaN, NaN]);
+  const canonicalTs = (buf: Buffer, dv: DataView, s: number): boolean => {
+    const w0 = dv.getFloat64(s, true);
+    const w1 = dv.getFloat64(s + 8, true);
+    if (w0 === tsHead[0] && w1 === tsHead[1]) return isCanonicalTail(buf, s);
+    if (!isCanonicalTs(buf, s)) return false;
+    tsHead[0] = w0;
+    tsHead[1] = w1;
+    return true;
+  };
   const epochOf = (buf: Buffer, canonical: boolean): number => {
     if (!canonical) return Date.parse(str(buf, F.ts)!);
     const s = scan.start[F.ts]!;
@@ -546,7 +568,7 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
       }
       if (type[F.ts] !== T_STRING) return bad(file, segment, lineNo, "ts is missing or not a date");
       const tsStart = scan.start[F.ts]!;
-      const canonical = scan.end[F.ts]! - tsStart === 24 && !scan.esc[F.ts] && isCanonicalTs(b, tsStart);
+      const canonical = scan.end[F.ts]! - tsStart === 24 && !scan.esc[F.ts] && canonicalTs(b, dv, tsStart);
       let epoch = NaN;
       if (!canonical && Number.isNaN((epoch = Date.parse(str(b, F.ts)!)))) return bad(file, segment, lineNo, "ts is missing or not a date");
       const status = statusOf(b);
