@@ -40,15 +40,17 @@ export async function summarizeFiles(
   const threads = options.threads ?? (total < SMALL_INPUT ? 1 : os.availableParallelism());
   const ranges = cutRanges(sized, Math.max(1, options.ranges ?? threads));
   const partials: PartialSummary[] = new Array(ranges.length);
-  if (threads <= 1 || ranges.length === 1) ranges.forEach((r, i) => (partials[i] = summarizeRange(r, spec)));
+  if (threads <= 1 || ranges.length === 1) ranges.forEach((r, i) => (partials[i] = summarizeRange(r, spec, edgesOf(i, ranges.length))));
   else {
     // this thread reads the first range while threads - 1 workers read the others
     const workers = runOnWorkers(ranges, spec, Math.min(threads - 1, ranges.length - 1), partials);
-    partials[0] = summarizeRange(ranges[0]!, spec);
+    partials[0] = summarizeRange(ranges[0]!, spec, edgesOf(0, ranges.length));
     await workers;
   }
   return merge(ranges, partials, spec, sized.length);
 }
+
+const edgesOf = (i: number, n: number) => ({ first: i === 0, last: i === n - 1 });
 
 // Cuts the files, in order, into `n` ranges of about equal bytes (a cut may fall inside a file).
 function cutRanges(files: readonly { file: string; size: number }[], n: number): Segment[][] {
@@ -86,7 +88,7 @@ async function runOnWorkers(ranges: Segment[][], spec: SummarySpec, threads: num
             const send = () => {
               if (next >= ranges.length) return resolve();
               current = next++;
-              w.postMessage({ segments: ranges[current], spec });
+              w.postMessage({ segments: ranges[current], spec, edges: edgesOf(current, ranges.length) });
             };
             w.on("message", (partial: PartialSummary) => {
               partials[current] = partial;

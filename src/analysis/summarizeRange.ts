@@ -90,12 +90,18 @@ export interface Segment {
   size: number;
 }
 
+/** Where a range sits in the input: a round can carry on from the range before only if there is one, and into the next likewise. */
+export interface RangeEdges {
+  first: boolean;
+  last: boolean;
+}
+
 /**
  * Summarises a range of the input: segments in input order, read as one stream (probe rounds carry on
  * from one file to the next). Bad lines are numbered within their segment; `segmentLines` lets the
  * caller number them within the file.
  */
-export function summarizeRange(segments: readonly Segment[], spec: SummarySpec): PartialSummary {
+export function summarizeRange(segments: readonly Segment[], spec: SummarySpec, edges: RangeEdges = { first: true, last: true }): PartialSummary {
   const out: PartialSummary = {
     groups: [],
     measured: [],
@@ -109,7 +115,7 @@ export function summarizeRange(segments: readonly Segment[], spec: SummarySpec):
     torn: 0,
     newerVersion: 0,
   };
-  const ctx = createContext(spec, out);
+  const ctx = createContext(spec, out, edges);
   const reader = { buf: Buffer.allocUnsafe(CHUNK), layouts: [] as LayoutReader[] };
   segments.forEach((seg, i) => out.segmentLines.push(readSegment(seg, i, ctx, reader)));
   return ctx.finish();
@@ -289,7 +295,7 @@ function compareIso(buf: Uint8Array, s: number, iso: Uint8Array): number {
   return 0;
 }
 
-function createContext(spec: SummarySpec, out: PartialSummary) {
+function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges) {
   const scan: Scan = newScan();
   const str = (buf: Buffer, f: number): string | null => {
     if (scan.type[f] !== T_STRING) return null;
@@ -459,8 +465,8 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
     }
   };
   // A round unseen for ROUND_AGE records is complete. One that began near the start of this range may
-  // have begun in the range before, and one still open at the end may go on in the next: those go to
-  // the caller, which joins them across ranges; the others are replayed here.
+  // have begun in the range before, and one still open at the end may go on in the next (when there is
+  // such a range): those go to the caller, which joins them across ranges; the others are replayed here.
   const flushRounds = (all: boolean) => {
     let kept = 0;
     for (let i = 0; i < live.length; i++) {
@@ -471,7 +477,7 @@ function createContext(spec: SummarySpec, out: PartialSummary) {
       }
       byRun[r.runId]!.delete(r.round);
       r.done = true;
-      if (all || r.firstSeen <= ROUND_AGE) {
+      if ((all && !edges.last) || (!edges.first && r.firstSeen <= ROUND_AGE)) {
         const results: Record<string, number> = {};
         for (let k = 0; k < r.n; k++) results[slotId(chainName(Math.floor(r.slots[k]! / MAX_TIER)), r.slots[k]! % MAX_TIER)] = r.results[k]!;
         out.openRounds.push({ key: `${runIds.values[r.runId]}#${r.round}`, window: r.window, results });

@@ -1,9 +1,9 @@
 // Worker thread: summarises the ranges of input the main thread sends, one at a time.
 import { parentPort } from "node:worker_threads";
-import { summarizeRange, type Segment, type SummarySpec } from "./summarizeRange.js";
+import { summarizeRange, type RangeEdges, type Segment, type SummarySpec } from "./summarizeRange.js";
 
-parentPort!.on("message", (m: { segments: Segment[]; spec: SummarySpec }) => {
-  const partial = summarizeRange(m.segments, m.spec);
+parentPort!.on("message", (m: { segments: Segment[]; spec: SummarySpec; edges: RangeEdges }) => {
+  const partial = summarizeRange(m.segments, m.spec, m.edges);
   const buffers = partial.groups.flatMap((g) => [g.acc.latencies.data.buffer, g.acc.ttfts.data.buffer]) as ArrayBuffer[];
   parentPort!.postMessage(partial, buffers);
 });
