@@ -1,13 +1,8 @@
 import path from "node:path";
-import { compareGroups } from "../../analysis/compareGroups.js";
 import { DIMENSIONS, type Dimension } from "../../analysis/groupAcc.js";
 import { summarizeFiles } from "../../analysis/summarizeFiles.js";
 import { policyChains, type SummarySpec } from "../../analysis/summarizeRange.js";
-import { compareView } from "../../render/compareView.js";
 import { ExitCode, noDataError, usageError } from "../../errors.js";
-import { chainView } from "../../render/chainView.js";
-import { groupView } from "../../render/groupView.js";
-import { renderViews } from "../../render/renderView.js";
 import { expandInputs } from "../../store/expandInputs.js";
 import type { ReadSummary } from "../../store/readRecords.js";
 import { parseDuration } from "../../util/duration.js";
@@ -68,7 +63,8 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
       `no records in the window${window.since ? ` since ${window.since}` : ""}${window.until ? ` until ${window.until}` : ""} in ${files.length} file(s); widen --since or check the filters`,
     );
   }
-  const compared = previous ? compareGroups(current.groups, previous.groups, by) : undefined;
+  // what only some outputs need is loaded when they are asked for (a JSON report loads no table renderer)
+  const compared = previous ? (await import("../../analysis/compareGroups.js")).compareGroups(current.groups, previous.groups, by) : undefined;
   if (opts.format === "json") {
     const doc = {
       window,
@@ -83,6 +79,12 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
     io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
     const title = `${current.records} record(s) from ${files.length} file(s)${window.since ? `, since ${window.since}` : ""}${window.until ? ` until ${window.until}` : ""}`;
+    const [{ compareView }, { chainView }, { groupView }, { renderViews }] = await Promise.all([
+      import("../../render/compareView.js"),
+      import("../../render/chainView.js"),
+      import("../../render/groupView.js"),
+      import("../../render/renderView.js"),
+    ]);
     const views = [compared ? compareView(current.groups, compared, by, title) : groupView(current.groups, by, title)];
     if (current.chains.length > 0) views.push(chainView(current.chains));
     if (previous && previous.chains.length > 0) views.push(chainView(previous.chains, "Chains, previous window"));
