@@ -173,13 +173,10 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
         if (nl < 0) {
           nl = buf.indexOf(10, ls);
           if (nl < 0 || nl >= avail) break;
-          if (ctx.line(buf, dv, ls, nl, file, segment, lineNo, false)) {
-            const learned = learnLayout(buf, ls, nl);
-            if (learned && !layouts.includes(learned)) {
-              layouts.unshift(learned);
-              if (layouts.length > LAYOUTS_TRIED) layouts.pop();
-            }
-          }
+          // a line ending this close to the end of the data read failed its layout for want of room (a
+          // reader looks eight bytes ahead): read on first, and try it again at the front of the buffer
+          if (nl + 16 >= avail && ls > 0 && n > 0 && pos < size) break;
+          if (ctx.line(buf, dv, ls, nl, file, segment, lineNo, false)) learnInto(layouts, buf, ls, nl);
         }
         lineNo++;
         lineStartAbs += nl + 1 - ls;
@@ -206,6 +203,17 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
   return lineNo - 1;
 }
 
+// Learns the layout of the line at buf[s, e) (read in place by the general scanner) and tries it first
+// from now on, unless it is known. A function of its own: the read loop is optimized before its first
+// new layout, and this code, inlined there without having run, would throw that code away.
+function learnInto(layouts: LayoutReader[], buf: Buffer, s: number, e: number): void {
+  const learned = learnLayout(buf, s, e);
+  if (learned && !layouts.includes(learned)) {
+    layouts.unshift(learned);
+    if (layouts.length > LAYOUTS_TRIED) layouts.pop();
+  }
+}
+
 type Context = ReturnType<typeof createContext>;
 
 /** One group's running totals, with its status counts by index (made into the row's object at the end). */
@@ -227,6 +235,8 @@ interface Round {
   /** replayed or handed on: a later record with its key starts a new round state */
   done: boolean;
 }
+
+const newRound = (): Round => ({ runId: 0, round: 0, window: 0, firstSeen: 0, lastSeen: 0, slots: [], results: [], n: 0, done: false });
 
 // a later record of a round replaces an earlier one for the same slot, as a map would
 function setResult(r: Round, slot: number, v: number): void {
@@ -467,6 +477,8 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
   // A round unseen for ROUND_AGE records is complete. One that began near the start of this range may
   // have begun in the range before, and one still open at the end may go on in the next (when there is
   // such a range): those go to the caller, which joins them across ranges; the others are replayed here.
+  const handOnAtEnd = !edges.last;
+  const handOnAtStart = !edges.first;
   const flushRounds = (all: boolean) => {
     let kept = 0;
     for (let i = 0; i < live.length; i++) {
@@ -477,7 +489,7 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       }
       byRun[r.runId]!.delete(r.round);
       r.done = true;
-      if ((all && !edges.last) || (!edges.first && r.firstSeen <= ROUND_AGE)) {
+      if ((all && handOnAtEnd) || (handOnAtStart && r.firstSeen <= ROUND_AGE)) {
         const results: Record<string, number> = {};
         for (let k = 0; k < r.n; k++) results[slotId(chainName(Math.floor(r.slots[k]! / MAX_TIER)), r.slots[k]! % MAX_TIER)] = r.results[k]!;
         out.openRounds.push({ key: `${runIds.values[r.runId]}#${r.round}`, window: r.window, results });
@@ -491,8 +503,11 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
   // reused: steady state makes no garbage.
   const runIds = createValueIds();
   const byRun: (Map<number, Round> | undefined)[] = [];
-  const live: Round[] = [];
-  const spare: Round[] = [];
+  // both arrays hold objects from the start (an empty array literal holds small integers until its first
+  // push, and code optimized before that push is thrown away at it)
+  const live: Round[] = [newRound()];
+  const spare: Round[] = [newRound()];
+  live.length = 0;
   const recent: (Round | undefined)[] = new Array<Round | undefined>(8).fill(undefined);
   let recentAt = 0;
   const roundOf = (b: Buffer, dv: DataView, round: number, window: number): Round => {
@@ -505,7 +520,7 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
     const map = (byRun[runId] ??= new Map());
     let r = map.get(round);
     if (!r) {
-      r = spare.pop() ?? { runId: 0, round: 0, window: 0, firstSeen: 0, lastSeen: 0, slots: [], results: [], n: 0, done: false };
+      r = spare.pop() ?? newRound();
       r.runId = runId;
       r.round = round;
       r.window = window;
@@ -677,7 +692,9 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
         // a tier serves when ok within its timeout (a record without a latency: ok)
         for (let k = 0; k < slots.length; k++) setResult(r, slots[k]!, status === 0 && !(latency > slotTimeout.get(slots[k]!)!) ? 0 : -1);
       } else setResult(r, slot, status === 0 ? 0 : -1);
-      if ((seen & 16383) === 0) flushRounds(false);
+      // also on each of the first records (each then finds nothing to flush): V8 records what a call does
+      // only once the function has run a while, and a call first made from optimized code throws the code away
+      if ((seen & 16383) === 0 || seen <= 1024) flushRounds(false);
     },
     finish(): PartialSummary {
       flushRounds(true);
