@@ -38,7 +38,7 @@ export async function summarizeFiles(
   for (const file of files) sized.push({ file, size: (await stat(file)).size });
   const total = sized.reduce((n, f) => n + f.size, 0);
   const threads = options.threads ?? (total < SMALL_INPUT ? 1 : os.availableParallelism());
-  const ranges = cutRanges(sized, Math.max(1, options.ranges ?? threads));
+  const ranges = cutRanges(sized, Math.max(1, options.ranges ?? threads), threads > 1);
   const partials: PartialSummary[] = new Array(ranges.length);
   if (threads <= 1 || ranges.length === 1) ranges.forEach((r, i) => (partials[i] = summarizeRange(r, spec, edgesOf(i, ranges.length))));
   else {
@@ -52,12 +52,18 @@ export async function summarizeFiles(
 
 const edgesOf = (i: number, n: number) => ({ first: i === 0, last: i === n - 1 });
 
-// Cuts the files, in order, into `n` ranges of about equal bytes (a cut may fall inside a file).
-function cutRanges(files: readonly { file: string; size: number }[], n: number): Segment[][] {
+// a worker starts reading some 40-70 ms after this thread (measured on the 1M-record history: its
+// thread and modules load first); this thread's range is longer by about what it reads meanwhile
+const HEAD_START = 24 * 1024 * 1024;
+
+// Cuts the files, in order, into `n` ranges (a cut may fall inside a file): the first, read on this
+// thread, HEAD_START bytes longer (up to a quarter more), the others of equal bytes.
+function cutRanges(files: readonly { file: string; size: number }[], n: number, headStart: boolean): Segment[][] {
   const total = files.reduce((a, f) => a + f.size, 0);
-  const per = Math.max(1, Math.ceil(total / n));
+  const extra = headStart && n > 1 ? Math.min(HEAD_START, Math.floor(total / n / 4)) : 0;
+  const per = Math.max(1, Math.ceil((total - extra) / n));
   const ranges: Segment[][] = [[]];
-  let room = per;
+  let room = per + extra;
   for (const { file, size } of files) {
     let start = 0;
     do {
