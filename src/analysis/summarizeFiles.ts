@@ -4,9 +4,8 @@ import { Worker } from "node:worker_threads";
 import type { BadLine, ReadSummary } from "../store/readRecords.js";
 import { compareKeys, finishGroup, mergeGroupAccs, type GroupAcc, type GroupRow } from "./groupAcc.js";
 import { mergeTally } from "./chainTally.js";
-import { replayRound } from "./replayRound.js";
 import { chainRow, type ChainRow } from "./summarizeChains.js";
-import { countChain, summarizeRange, type ChainCounts, type PartialSummary, type Segment, type SummarySpec } from "./summarizeRange.js";
+import { joinOpenRounds, summarizeRange, type ChainCounts, type PartialSummary, type Segment, type SummarySpec } from "./summarizeRange.js";
 
 /** One window's numbers. */
 export interface WindowSummary {
@@ -115,7 +114,6 @@ function merge(ranges: Segment[][], partials: PartialSummary[], spec: SummarySpe
   const groups = new Map<string, { window: number; parts: GroupAcc[] }>();
   const measured = new Map<string, ChainCounts>();
   const replayed = new Map<string, ChainCounts>();
-  const open = new Map<string, { window: number; results: Map<string, number> }>();
   const lineOffset = new Map<string, number>();
   partials.forEach((part, i) => {
     // where each segment's lines start in its file: after the lines of the file's earlier segments
@@ -147,15 +145,8 @@ function merge(ranges: Segment[][], partials: PartialSummary[], spec: SummarySpe
         else into.set(k, { ...c, byTier: { ...c.byTier } });
       }
     }
-    for (const r of part.openRounds) {
-      const have = open.get(r.key);
-      if (have) for (const [slot, v] of Object.entries(r.results)) have.results.set(slot, v);
-      else open.set(r.key, { window: r.window, results: new Map(Object.entries(r.results)) });
-    }
   });
-  const shapes = spec.chains?.map((c) => ({ name: c.name, tiers: c.tiers.length })) ?? null;
-  for (const r of open.values()) for (const { chain, served } of replayRound(r.results, shapes)) countChain(replayed, r.window, chain, served);
-
+  joinOpenRounds(partials.map((p) => p.openRounds), spec, replayed);
   const windows: WindowSummary[] = spec.windows.map((_, w) => {
     const rows = [...groups.values()].filter((g) => g.window === w).map((g) => finishGroup(mergeGroupAccs(g.parts)));
     rows.sort((a, b) => compareKeys(a.keys, b.keys, spec.by));

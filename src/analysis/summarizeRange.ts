@@ -8,7 +8,6 @@ import { F, FIELDS, newScan, scanRecord, T_NUMBER, T_STRING, type Scan } from ".
 import { learnLayout, type LayoutReader } from "../store/scanLayout.js";
 import { newTally, tally, type ChainTally } from "./chainTally.js";
 import { growSamples, newGroupAcc, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
-import { slotId } from "./replayRound.js";
 import { createValueIds, type ValueIds } from "./valueIds.js";
 
 /** What to compute, in a form that crosses to a worker thread. */
@@ -37,12 +36,15 @@ export interface ChainCounts extends ChainTally {
   chain: string;
 }
 
-/** A probe round that may continue in another range of the input: slots it saw, merged by the caller. */
-export interface OpenRound {
-  key: string;
-  window: number;
-  /** slot id → 0 when its tier served (ok within the tier's timeout), -1 when not */
-  results: Record<string, number>;
+/**
+ * The probe rounds of a range that may continue in another range, for the caller to join (`joinOpenRounds`):
+ * per round `run, round, window, n`, then n × `chain, tier, result` (run and chain index the name lists;
+ * result 0 when the tier served, ok within its timeout, -1 when not).
+ */
+export interface OpenRounds {
+  runs: string[];
+  chains: string[];
+  data: Int32Array;
 }
 
 /** One range's partial results. */
@@ -50,7 +52,7 @@ export interface PartialSummary {
   groups: { window: number; acc: GroupAcc }[];
   measured: ChainCounts[];
   replayed: ChainCounts[];
-  openRounds: OpenRound[];
+  openRounds: OpenRounds;
   lines: number;
   /** per segment: newlines read, blank lines included (where the next segment of its file starts numbering) */
   segmentLines: number[];
@@ -106,7 +108,7 @@ export function summarizeRange(segments: readonly Segment[], spec: SummarySpec, 
     groups: [],
     measured: [],
     replayed: [],
-    openRounds: [],
+    openRounds: { runs: [], chains: [], data: new Int32Array(0) },
     lines: 0,
     segmentLines: [],
     records: 0,
@@ -249,8 +251,91 @@ function setResult(r: Round, slot: number, v: number): void {
 }
 
 function slotIndex(r: Round, slot: number): number {
-  for (let k = 0; k < r.n; k++) if (r.slots[k] === slot) return k;
+  return indexIn(r.slots, r.n, slot);
+}
+
+function indexIn(slots: readonly number[], n: number, slot: number): number {
+  for (let k = 0; k < n; k++) if (slots[k] === slot) return k;
   return -1;
+}
+
+type CountServed = (window: number, chainKey: number, served: number | null) => void;
+
+/**
+ * Replays a round's first n slots (chain key × MAX_TIER + tier, with 0 when the tier served, -1 when
+ * not) down each chain: `tiers`, the policy's chains' depths by chain key, or null to take the chains
+ * from the slots. A chain counts the round when its tier 1 was probed; its first tier that served
+ * serves it, none: exhausted.
+ */
+function replaySlots(slots: readonly number[], results: readonly number[], n: number, tiers: readonly number[] | null, window: number, count: CountServed): void {
+  if (tiers) {
+    for (let ci = 0; ci < tiers.length; ci++) {
+      if (indexIn(slots, n, ci * MAX_TIER + 1) < 0) continue;
+      let served: number | null = null;
+      for (let t = 1; t <= tiers[ci]!; t++) {
+        const k = indexIn(slots, n, ci * MAX_TIER + t);
+        if (k >= 0 && results[k]! >= 0) {
+          served = t;
+          break;
+        }
+      }
+      count(window, ci, served);
+    }
+    return;
+  }
+  // learned chains: each chain present with a tier 1 is served by its lowest tier that served
+  for (let k = 0; k < n; k++) {
+    const chain = Math.floor(slots[k]! / MAX_TIER);
+    if (slots[k]! % MAX_TIER !== 1) continue;
+    let served = Infinity;
+    for (let i = 0; i < n; i++) {
+      const tier = slots[i]! - chain * MAX_TIER;
+      if (tier >= 1 && tier < MAX_TIER && results[i]! >= 0 && tier < served) served = tier;
+    }
+    count(window, chain, served === Infinity ? null : served);
+  }
+}
+
+/**
+ * Joins the rounds that ranges handed on (`parts` in input order: a later record of a slot replaces an
+ * earlier one, as within a range) and counts each joined round's replay into `into`.
+ */
+export function joinOpenRounds(parts: readonly OpenRounds[], spec: SummarySpec, into: Map<string, ChainCounts>): void {
+  const runIds = new Map<string, number>();
+  const chainIds = new Map<string, number>(spec.chains?.map((c, i) => [c.name, i]));
+  const chainNames = spec.chains?.map((c) => c.name) ?? [];
+  const rounds = new Map<number, { window: number; slots: number[]; results: number[] }>();
+  for (const part of parts) {
+    const runs = part.runs.map((name) => runIds.get(name) ?? runIds.set(name, runIds.size).size - 1);
+    const chains = part.chains.map((name) => {
+      let id = chainIds.get(name);
+      if (id === undefined) {
+        chainIds.set(name, (id = chainNames.length));
+        chainNames.push(name);
+      }
+      return id;
+    });
+    const d = part.data;
+    for (let i = 0; i < d.length; ) {
+      const key = runs[d[i]!]! * ROUNDS_PER_RUN + d[i + 1]!;
+      let r = rounds.get(key);
+      if (!r) rounds.set(key, (r = { window: d[i + 2]!, slots: [], results: [] }));
+      const n = d[i + 3]!;
+      i += 4;
+      for (let k = 0; k < n; k++, i += 3) {
+        const slot = chains[d[i]!]! * MAX_TIER + d[i + 1]!;
+        const at = indexIn(r.slots, r.slots.length, slot);
+        if (at >= 0) r.results[at] = d[i + 2]!;
+        else {
+          r.slots.push(slot);
+          r.results.push(d[i + 2]!);
+        }
+      }
+    }
+  }
+  const tiers = spec.chains?.map((c) => c.tiers.length) ?? null;
+  const count: CountServed = (window, chainKey, served) => countChain(into, window, chainNames[chainKey]!, served);
+  for (const r of rounds.values()) replaySlots(r.slots, r.results, r.slots.length, tiers, r.window, count);
 }
 
 const isWs = (c: number) => c === 32 || c === 9 || c === 13;
@@ -445,39 +530,28 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
   };
   const measured = new Map<string, ChainCounts>();
   let seen = 0;
-  const replay = (r: Round) => {
-    if (spec.chains) {
-      spec.chains.forEach((c, ci) => {
-        if (slotIndex(r, ci * MAX_TIER + 1) < 0) return;
-        let served: number | null = null;
-        for (let t = 1; t <= c.tiers.length; t++) {
-          const k = slotIndex(r, ci * MAX_TIER + t);
-          if (k >= 0 && r.results[k]! >= 0) {
-            served = t;
-            break;
-          }
-        }
-        countReplayed(r.window, ci, served);
-      });
-      return;
-    }
-    // learned chains: each chain present with a tier 1 is served by its lowest tier that served
-    const slots = r.slots;
-    for (let k = 0; k < r.n; k++) {
-      const chain = Math.floor(slots[k]! / MAX_TIER);
-      if (slots[k]! % MAX_TIER !== 1) continue;
-      let served = Infinity;
-      for (let i = 0; i < r.n; i++) {
-        const tier = slots[i]! - chain * MAX_TIER;
-        if (tier >= 1 && tier < MAX_TIER && r.results[i]! >= 0 && tier < served) served = tier;
-      }
-      countReplayed(r.window, chain, served === Infinity ? null : served);
-    }
-  };
+  const policyTiers = spec.chains?.map((c) => c.tiers.length) ?? null;
+  const replay = (r: Round) => replaySlots(r.slots, r.results, r.n, policyTiers, r.window, countReplayed);
   // A round unseen for ROUND_AGE records is complete. One that began near the start of this range may
   // have begun in the range before, and one still open at the end may go on in the next (when there is
   // such a range): those go to the caller, which joins them across ranges; the others are replayed here.
   const handOnAtEnd = !edges.last;
+  const handed: number[] = [];
+  const handedRuns = new Map<number, number>();
+  const handedChains = new Map<number, number>();
+  const handOn = (r: Round) => {
+    const runs = out.openRounds.runs;
+    const chains = out.openRounds.chains;
+    let run = handedRuns.get(r.runId);
+    if (run === undefined) handedRuns.set(r.runId, (run = runs.push(runIds.values[r.runId] as string) - 1));
+    handed.push(run, r.round, r.window, r.n);
+    for (let k = 0; k < r.n; k++) {
+      const chainKey = Math.floor(r.slots[k]! / MAX_TIER);
+      let chain = handedChains.get(chainKey);
+      if (chain === undefined) handedChains.set(chainKey, (chain = chains.push(chainName(chainKey)) - 1));
+      handed.push(chain, r.slots[k]! % MAX_TIER, r.results[k]!);
+    }
+  };
   const handOnAtStart = !edges.first;
   const flushRounds = (all: boolean) => {
     let kept = 0;
@@ -489,11 +563,8 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       }
       byRun[r.runId]!.delete(r.round);
       r.done = true;
-      if ((all && handOnAtEnd) || (handOnAtStart && r.firstSeen <= ROUND_AGE)) {
-        const results: Record<string, number> = {};
-        for (let k = 0; k < r.n; k++) results[slotId(chainName(Math.floor(r.slots[k]! / MAX_TIER)), r.slots[k]! % MAX_TIER)] = r.results[k]!;
-        out.openRounds.push({ key: `${runIds.values[r.runId]}#${r.round}`, window: r.window, results });
-      } else replay(r);
+      if ((all && handOnAtEnd) || (handOnAtStart && r.firstSeen <= ROUND_AGE)) handOn(r);
+      else replay(r);
       spare.push(r);
     }
     live.length = kept;
@@ -698,6 +769,7 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
     },
     finish(): PartialSummary {
       flushRounds(true);
+      out.openRounds.data = Int32Array.from(handed);
       for (const leaf of leaves) {
         leaf.statuses.forEach((n, k) => {
           if (n > 0) leaf.acc.statuses[STATUSES[k]!] = n;

@@ -5,5 +5,6 @@ import { summarizeRange, type RangeEdges, type Segment, type SummarySpec } from 
 parentPort!.on("message", (m: { segments: Segment[]; spec: SummarySpec; edges: RangeEdges }) => {
   const partial = summarizeRange(m.segments, m.spec, m.edges);
   const buffers = partial.groups.flatMap((g) => [g.acc.latencies.data.buffer, g.acc.ttfts.data.buffer]) as ArrayBuffer[];
+  buffers.push(partial.openRounds.data.buffer as ArrayBuffer);
   parentPort!.postMessage(partial, buffers);
 });
