@@ -287,6 +287,31 @@ test("every line shape gives the record path's numbers: learned layouts, other w
   }
 });
 
+test("rounds of one run open at once whose numbers share their low bits (4096 apart) stay apart, as in the record path", async (t) => {
+  const dir = await tempDir(t);
+  const rand = createRng(4096);
+  const recs: AttemptRecord[] = [];
+  // rounds k, k + 4096, ..., k + 11 × 4096 of the same run, their records interleaved (more than the
+  // few recent rounds a reader tries first)
+  for (let k = 0; k < 100; k++) {
+    for (let tier = 1; tier <= 3; tier++) {
+      for (let j = 0; j < 12; j++) {
+        const round = k + j * 4096;
+        recs.push(record({ run_id: "run-a", round, chain: "c", tier, model: `m${tier}`, status: rand() < 0.6 ? "ok" : "timeout" }));
+      }
+    }
+  }
+  await writeFile(path.join(dir, "r.jsonl"), `${recs.map((r) => JSON.stringify(r)).join("\n")}\n`);
+  const chains = createChainSummary(undefined);
+  for (const r of recs) chains.add(r);
+  const want = chains.rows();
+  assert.equal(want[0]!.requests, 1200);
+  const spec: SummarySpec = { by: ["model"], windows: [{}], filters: {}, sloByChain: {}, chains: null };
+  for (const options of [{ threads: 1 }, { threads: 2, ranges: 3 }]) {
+    assert.deepEqual((await summarizeFiles([path.join(dir, "r.jsonl")], spec, options)).windows[0]!.chains, want);
+  }
+});
+
 test("chain numbers with a policy: each tier's timeout, a model in two chains, rounds across threads, as the record path", async (t) => {
   const dir = await tempDir(t);
   const file = path.join(dir, "p.yaml");

@@ -72,6 +72,8 @@ const LAYOUTS_TRIED = 4;
 const ROUND_AGE = 20_000;
 // slot keys: chain (its id, or its index in the policy) × MAX_TIER + tier
 const MAX_TIER = 1024;
+// places for open rounds per run (a power of two)
+const RUN_SLOTS_MASK = 4095;
 // a round number outside [0, ROUNDS_PER_RUN) is not replayed (a probe's rounds count from 0 or 1)
 const ROUNDS_PER_RUN = 2 ** 30;
 const STATUS_BYTES = STATUSES.map((s) => Buffer.from(s));
@@ -561,7 +563,9 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
         live[kept++] = r;
         continue;
       }
-      byRun[r.runId]!.delete(r.round);
+      const table = byRun[r.runId]!;
+      if (table.slots[r.round & RUN_SLOTS_MASK] === r) table.slots[r.round & RUN_SLOTS_MASK] = undefined;
+      else table.overflow.delete(r.round);
       r.done = true;
       if ((all && handOnAtEnd) || (handOnAtStart && r.firstSeen <= ROUND_AGE)) handOn(r);
       else replay(r);
@@ -573,7 +577,9 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
   // records of a round sit together, so the last few rounds found are tried first. Replayed rounds are
   // reused: steady state makes no garbage.
   const runIds = createValueIds();
-  const byRun: (Map<number, Round> | undefined)[] = [];
+  // a run's open rounds by number: direct-mapped by the low bits (rounds of a run open and close in
+  // order, so few collide), a map for a round whose place a still-open round holds
+  const byRun: ({ slots: (Round | undefined)[]; overflow: Map<number, Round> } | undefined)[] = [];
   // both arrays hold objects from the start (an empty array literal holds small integers until its first
   // push, and code optimized before that push is thrown away at it)
   const live: Round[] = [newRound()];
@@ -588,9 +594,11 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       const m = recent[(recentAt - k) & 7];
       if (m !== undefined && m.round === round && m.runId === runId && !m.done) return m;
     }
-    const map = (byRun[runId] ??= new Map());
-    let r = map.get(round);
-    if (!r) {
+    const table = (byRun[runId] ??= { slots: new Array<Round | undefined>(RUN_SLOTS_MASK + 1).fill(undefined), overflow: new Map() });
+    const at = round & RUN_SLOTS_MASK;
+    let r = table.slots[at];
+    if (r === undefined || r.round !== round || r.runId !== runId || r.done) r = table.overflow.size > 0 ? table.overflow.get(round) : undefined;
+    if (r === undefined) {
       r = spare.pop() ?? newRound();
       r.runId = runId;
       r.round = round;
@@ -599,7 +607,9 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       r.lastSeen = seen;
       r.n = 0;
       r.done = false;
-      map.set(round, r);
+      const held = table.slots[at];
+      if (held === undefined || held.done || held.runId !== runId) table.slots[at] = r;
+      else table.overflow.set(round, r);
       live.push(r);
     }
     recent[recentAt] = r;
