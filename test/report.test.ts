@@ -263,6 +263,7 @@ test("every line shape gives the record path's numbers: learned layouts, other w
     else if (shape === 4 && r.latency_ms !== null) lines.push(compact.replace(`"latency_ms":${r.latency_ms}`, `"latency_ms":${r.latency_ms * 100}e-2`));
     else if (shape === 5) lines.push(compact.replace(`"model":"${r.model}"`, `"model":"decoy","model":"${r.model}"`));
     else if (shape === 6) lines.push(compact.replace(`"region":`, `"meta":{"a":[1,"}",{"b":null}]},"region":`));
+    else if (shape === 7) lines.push(compact.replace(`"origin":"probe"`, `"origin":"\\u0070robe"`));
     else lines.push(compact);
   }
   // the values JSON.parse reads back (an exponent may round differently from the written number)

@@ -83,8 +83,10 @@ STATUS_BYTES.forEach((b, k) => {
   STATUS_BY_SHAPE.set(shape, [...(STATUS_BY_SHAPE.get(shape) ?? []), k]);
 });
 const SKIPPED = STATUSES.indexOf("skipped");
-const CHAIN = Buffer.from("chain");
-const PROBE = Buffer.from("probe");
+// "chain" and "probe": five bytes, the first four as one little-endian word
+const word5 = (text: string) => ({ text, word: Buffer.from(text).readInt32LE(0), last: text.charCodeAt(4) });
+const CHAIN = word5("chain");
+const PROBE = word5("probe");
 
 /** A part of one file: the lines that start in [start, end) (a line starting before `end` is read to its end). */
 export interface Segment {
@@ -373,13 +375,20 @@ function isCanonicalTs(buf: Uint8Array, s: number): boolean {
 // the same for a timestamp whose first 16 bytes (date, hour and minute) are a checked timestamp's:
 // only the seconds and milliseconds are left to check
 function isCanonicalTail(buf: Uint8Array, s: number): boolean {
-  for (let k = 16; k < 24; k++) {
-    const c = buf[s + k]!;
-    const want = TS_SHAPE[k]!;
-    if (want === 0 ? c < 48 || c > 57 : c !== want) return false;
-  }
-  return buf[s + 17]! <= 53;
+  // ":ss.mmmZ", seconds below 60
+  return (
+    buf[s + 16] === 58 &&
+    buf[s + 19] === 46 &&
+    buf[s + 23] === 90 &&
+    isDigit(buf[s + 17]!) &&
+    buf[s + 17]! <= 53 &&
+    isDigit(buf[s + 18]!) &&
+    isDigit(buf[s + 20]!) &&
+    isDigit(buf[s + 21]!) &&
+    isDigit(buf[s + 22]!)
+  );
 }
+const isDigit = (c: number) => c >= 48 && c <= 57;
 // 0: a digit; otherwise the byte itself
 const TS_SHAPE = Uint8Array.from("dddd-dd-ddTdd:dd:dd.dddZ", (ch) => (ch === "d" ? 0 : ch.charCodeAt(0)));
 
@@ -399,8 +408,13 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
     const text = utf8(buf, scan.start[f]!, scan.end[f]!);
     return scan.esc[f] ? (JSON.parse(`"${text}"`) as string) : text;
   };
-  const isString = (buf: Uint8Array, f: number, b: Uint8Array) =>
-    scan.type[f] === T_STRING && (scan.esc[f] ? str(buf as Buffer, f) === b.toString() : bytesEqual(buf, scan.start[f]!, scan.end[f]!, b));
+  // field f is the plain five-byte string w (its escaped spellings go the slow way)
+  const isWord5 = (buf: Buffer, dv: DataView, f: number, w: ReturnType<typeof word5>) => {
+    if (scan.type[f] !== T_STRING) return false;
+    const st = scan.start[f]!;
+    if (scan.esc[f]) return str(buf, f) === w.text;
+    return scan.end[f]! - st === 5 && dv.getInt32(st, true) === w.word && buf[st + 4] === w.last;
+  };
   const bad = (file: string, segment: number, line: number, reason: string) => {
     out.badCount++;
     if (out.bad.length < MAX_BAD) out.bad.push({ file, segment, line, reason });
@@ -699,7 +713,7 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
         if (!allowed[f]![lineIds[f]!]) return;
       }
 
-      if (isString(b, F.kind, CHAIN)) {
+      if (isWord5(b, dv, F.kind, CHAIN)) {
         const chain = str(b, F.chain);
         if (chain === null) return;
         countChain(measured, window, chain, status === 0 && type[F.served_tier] === T_NUMBER ? scan.num[F.served_tier]! : null);
@@ -752,7 +766,7 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       }
 
       // per-model probe rounds feed the chain replay
-      if (type[F.origin] !== 0 && !isString(b, F.origin, PROBE)) return;
+      if (type[F.origin] !== 0 && !isWord5(b, dv, F.origin, PROBE)) return;
       const round = scan.num[F.round]!;
       if (type[F.round] !== T_NUMBER || type[F.run_id] !== T_STRING || !Number.isInteger(round) || round < 0 || round >= ROUNDS_PER_RUN) return;
       let slots: number[] | null = null;
