@@ -210,8 +210,7 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
 }
 
 // Learns the layout of the line at buf[s, e) (read in place by the general scanner) and tries it first
-// from now on, unless it is known. A function of its own: the read loop is optimized before its first
-// new layout, and this code, inlined there without having run, would throw that code away.
+// from now on, unless it is known.
 function learnInto(layouts: LayoutReader[], buf: Buffer, s: number, e: number): void {
   const learned = learnLayout(buf, s, e);
   if (learned && !layouts.includes(learned)) {
