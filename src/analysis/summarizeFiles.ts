@@ -51,7 +51,7 @@ export async function summarizeFiles(
 
 const edgesOf = (i: number, n: number) => ({ first: i === 0, last: i === n - 1 });
 
-// a worker starts reading some 40-70 ms after this thread (measured on the 1M-record history: its
+// a worker starts reading some 40-100 ms after this thread (measured on the 1M-record history: its
 // thread and modules load first); this thread's range is longer by about what it reads meanwhile
 const HEAD_START = 24 * 1024 * 1024;
 

@@ -107,7 +107,7 @@ export interface RangeEdges {
  * from one file to the next). Bad lines are numbered within their segment; `segmentLines` lets the
  * caller number them within the file.
  */
-export function summarizeRange(segments: readonly Segment[], spec: SummarySpec, edges: RangeEdges = { first: true, last: true }): PartialSummary {
+export function summarizeRange(segments: readonly Segment[], spec: SummarySpec, edges: RangeEdges): PartialSummary {
   const out: PartialSummary = {
     groups: [],
     measured: [],
@@ -262,6 +262,9 @@ function indexIn(slots: readonly number[], n: number, slot: number): number {
   return -1;
 }
 
+// the policy's chains' depths by chain key, or null when chains are learned from the records
+const chainDepths = (spec: SummarySpec) => spec.chains?.map((c) => c.tiers.length) ?? null;
+
 type CountServed = (window: number, chainKey: number, served: number | null) => void;
 
 /**
@@ -336,7 +339,7 @@ export function joinOpenRounds(parts: readonly OpenRounds[], spec: SummarySpec, 
       }
     }
   }
-  const tiers = spec.chains?.map((c) => c.tiers.length) ?? null;
+  const tiers = chainDepths(spec);
   const count: CountServed = (window, chainKey, served) => countChain(into, window, chainNames[chainKey]!, served);
   for (const r of rounds.values()) replaySlots(r.slots, r.results, r.slots.length, tiers, r.window, count);
 }
@@ -362,17 +365,20 @@ function digits(buf: Uint8Array, at: number, n: number): number {
  * else (another form, an hour of 24) goes through Date.parse.
  */
 function isCanonicalTs(buf: Uint8Array, s: number): boolean {
-  for (let k = 0; k < 24; k++) {
+  return isCanonicalHead(buf, s) && isCanonicalTail(buf, s);
+}
+// its first 16 bytes: "yyyy-mm-ddThh:mm", a real month, day, hour and minute
+function isCanonicalHead(buf: Uint8Array, s: number): boolean {
+  for (let k = 0; k < 16; k++) {
     const c = buf[s + k]!;
     const want = TS_SHAPE[k]!;
-    if (want === 0 ? c < 48 || c > 57 : c !== want) return false;
+    if (want === 0 ? !isDigit(c) : c !== want) return false;
   }
   const month = digits(buf, s + 5, 2);
   const day = digits(buf, s + 8, 2);
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && digits(buf, s + 11, 2) <= 23 && digits(buf, s + 14, 2) <= 59 && digits(buf, s + 17, 2) <= 59;
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && digits(buf, s + 11, 2) <= 23 && digits(buf, s + 14, 2) <= 59;
 }
-// the same for a timestamp whose first 16 bytes (date, hour and minute) are a checked timestamp's:
-// only the seconds and milliseconds are left to check
+// the rest, checked alone when the first 16 bytes are a checked timestamp's
 function isCanonicalTail(buf: Uint8Array, s: number): boolean {
   // ":ss.mmmZ", seconds below 60
   return (
@@ -389,7 +395,7 @@ function isCanonicalTail(buf: Uint8Array, s: number): boolean {
 }
 const isDigit = (c: number) => c >= 48 && c <= 57;
 // 0: a digit; otherwise the byte itself
-const TS_SHAPE = Uint8Array.from("dddd-dd-ddTdd:dd:dd.dddZ", (ch) => (ch === "d" ? 0 : ch.charCodeAt(0)));
+const TS_SHAPE = Uint8Array.from("dddd-dd-ddTdd:dd", (ch) => (ch === "d" ? 0 : ch.charCodeAt(0)));
 
 // sign of the canonical timestamp at buf[s, s + 24) against an ISO string of the same form
 function compareIso(buf: Uint8Array, s: number, iso: Uint8Array): number {
@@ -545,7 +551,7 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
   };
   const measured = new Map<string, ChainCounts>();
   let seen = 0;
-  const policyTiers = spec.chains?.map((c) => c.tiers.length) ?? null;
+  const policyTiers = chainDepths(spec);
   const replay = (r: Round) => replaySlots(r.slots, r.results, r.n, policyTiers, r.window, countReplayed);
   // A round unseen for ROUND_AGE records is complete. One that began near the start of this range may
   // have begun in the range before, and one still open at the end may go on in the next (when there is
