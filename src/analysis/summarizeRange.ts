@@ -575,6 +575,9 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
   };
   const handOnAtStart = !edges.first;
   const flushRounds = (all: boolean) => {
+    // live rounds are in the order they began, and a round is last seen no earlier than it began: when
+    // the first began too recently, no round is old enough
+    if (!all && (live.length === 0 || seen - live[0]!.firstSeen < ROUND_AGE)) return;
     let kept = 0;
     for (let i = 0; i < live.length; i++) {
       const r = live[i]!;
