@@ -212,6 +212,24 @@ test("demo runs offline through the real bin and names its data directory", asyn
   assert.equal((await dataLines(path.join(dir, "demo-data"))).length, 12);
 });
 
+test("a reader that closes the pipe early (| head) ends the CLI quietly, with the command's own exit code", async (t) => {
+  const dir = await tempDir(t);
+  const rows = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ v: 1, ts: "2026-11-01T10:00:00.000Z", run_id: "r", round: i, model: `m${i}`, status: "ok", latency_ms: i }));
+  await writeFile(path.join(dir, "f.jsonl"), rows.join("\n") + "\n");
+  const { spawn } = await import("node:child_process");
+  const { BIN } = await import("./helpers/runCli.js");
+  for (const args of [["report", "--help"], ["report", "f.jsonl", "--by", "model", "--format", "csv"]]) {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    // the read end closes before the CLI writes: its first write fails with EPIPE
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, "", args.join(" "));
+  }
+});
+
 test("the data directory must be writable by the process (permissions)", async (t) => {
   if (process.getuid?.() === 0) return t.skip("root can write anywhere");
   const dir = await tempDir(t);

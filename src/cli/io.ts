@@ -8,7 +8,16 @@ export interface CliIo {
 
 /** The real process's streams, environment and directory. */
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  return { stdout: closedPipeIgnored(process.stdout), stderr: closedPipeIgnored(process.stderr), env: process.env, cwd: process.cwd() };
+}
+
+// A reader that stops early (`tierwatch report | head`) closes the pipe: what is written after that is
+// dropped, and the command ends with its own exit code (a gate's verdict survives a pipe), not a stack trace.
+function closedPipeIgnored<T extends NodeJS.WriteStream>(stream: T): T {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
+  });
+  return stream;
 }
 
 /** True when progress and colour are for a person: stderr is a terminal and NO_COLOR/CI are unset. */
