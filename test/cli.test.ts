@@ -230,6 +230,58 @@ test("a reader that closes the pipe early (| head) ends the CLI quietly, with th
   }
 });
 
+test("records piped in (- or /dev/stdin) give the file's report, torn last line and all; - on a terminal is a clear error", async (t) => {
+  if (process.platform === "win32") return t.skip("no /dev/stdin");
+  const dir = await tempDir(t);
+  // more than a pipe holds at once and more than one read chunk: the reader must wait for data and read on
+  const rows = Array.from({ length: 9000 }, (_, i) =>
+    JSON.stringify({ v: 1, ts: `2026-11-01T10:${String(i % 60).padStart(2, "0")}:00.000Z`, run_id: "r", round: Math.floor(i / 3), chain: "c", tier: (i % 3) + 1, model: `m${i % 3}`, endpoint: "gw", status: i % 7 ? "ok" : "timeout", latency_ms: (i * 37) % 900, request_id: "x".repeat(100) }),
+  );
+  const text = rows.join("\n") + "\n" + rows.slice(0, 5).join("\n") + '\n{"v":1,"ts":"2026-11';
+  await writeFile(path.join(dir, "f.jsonl"), text);
+  const { spawn } = await import("node:child_process");
+  const { BIN } = await import("./helpers/runCli.js");
+  const run = (args: string[], stdin?: string) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout!.on("data", (d) => (stdout += d));
+      child.stderr!.on("data", (d) => (stderr += d));
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+      child.stdin?.end(stdin);
+    });
+  const args = ["--by", "model", "--format", "json"];
+  const file = await run(["report", "f.jsonl", ...args]);
+  assert.equal(file.code, 0, file.stderr);
+  const body = (out: string) => ({ ...JSON.parse(out), inputs: undefined });
+  assert.equal(body(file.stdout).groups[0].attempts, 3002);
+  assert.match(file.stderr, /1 unfinished last line/);
+  for (const input of ["-", "/dev/stdin"]) {
+    const piped = await run(["report", input, ...args], text);
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.deepEqual(body(piped.stdout), body(file.stdout), input);
+    assert.equal(piped.stderr, file.stderr, input);
+  }
+  // a file and standard input together: both read
+  const both = await run(["report", "f.jsonl", "-", ...args], text);
+  assert.equal(JSON.parse(both.stdout).groups[0].attempts, 6004);
+  // the record path (gate, replay, recommend) reads standard input too, its torn last line as a file's
+  const gate = ["--threshold", "success_rate{model=m0} >= 0.5", "--format", "json"];
+  const gateFile = await run(["gate", "--from", "f.jsonl", ...gate]);
+  const gatePiped = await run(["gate", "--from", "-", ...gate], text);
+  assert.equal(gateFile.code, 0, gateFile.stderr);
+  assert.equal(JSON.parse(gateFile.stdout).thresholds[0].n, 3002);
+  assert.deepEqual([gatePiped.code, gatePiped.stdout, gatePiped.stderr], [gateFile.code, gateFile.stdout, gateFile.stderr]);
+  const recommendFile = await run(["recommend", "f.jsonl"]);
+  const recommendPiped = await run(["recommend", "-"], text);
+  assert.equal(recommendFile.code, 0, recommendFile.stderr);
+  assert.doesNotMatch(recommendFile.stderr, /bad line/);
+  assert.deepEqual([recommendPiped.code, recommendPiped.stdout, recommendPiped.stderr], [recommendFile.code, recommendFile.stdout, recommendFile.stderr]);
+  const { expandInputs } = await import("../src/store/expandInputs.js");
+  await assert.rejects(expandInputs(["-"], dir, true), /standard input, which is a terminal here; pipe them in/);
+});
+
 test("the data directory must be writable by the process (permissions)", async (t) => {
   if (process.getuid?.() === 0) return t.skip("root can write anywhere");
   const dir = await tempDir(t);

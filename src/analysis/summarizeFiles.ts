@@ -1,6 +1,8 @@
+import { fstatSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import os from "node:os";
 import { Worker } from "node:worker_threads";
+import { STDIN } from "../store/stdin.js";
 import type { BadLine, ReadSummary } from "../store/readRecords.js";
 import { compareKeys, finishGroup, mergeGroupAccs, type GroupAcc, type GroupRow } from "./groupAcc.js";
 import { mergeTally } from "./chainTally.js";
@@ -34,10 +36,16 @@ export async function summarizeFiles(
   options: { threads?: number; ranges?: number } = {},
 ): Promise<FilesSummary> {
   const sized: { file: string; size: number }[] = [];
-  for (const file of files) sized.push({ file, size: (await stat(file)).size });
+  for (const file of files) {
+    const st = file === STDIN ? fstatSync(0) : await stat(file);
+    // a pipe's size is unknown: Infinity, read whole
+    sized.push({ file, size: st.isFile() ? st.size : Infinity });
+  }
   const total = sized.reduce((n, f) => n + f.size, 0);
-  const threads = options.threads ?? (total < SMALL_INPUT ? 1 : os.availableParallelism());
-  const ranges = cutRanges(sized, Math.max(1, options.ranges ?? threads), threads > 1);
+  // a pipe cannot be cut: with one, this thread reads everything, in order
+  const piped = total === Infinity;
+  const threads = piped ? 1 : (options.threads ?? (total < SMALL_INPUT ? 1 : os.availableParallelism()));
+  const ranges = piped ? [sized.map(({ file, size }) => ({ file, start: 0, end: size, size }))] : cutRanges(sized, Math.max(1, options.ranges ?? threads), threads > 1);
   const partials: PartialSummary[] = new Array(ranges.length);
   if (threads <= 1 || ranges.length === 1) ranges.forEach((r, i) => (partials[i] = summarizeRange(r, spec, edgesOf(i, ranges.length))));
   else {

@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from "node:fs";
 import type { Policy } from "../policy/types.js";
 import { STATUSES } from "../probe/status.js";
 import { RECORD_VERSION } from "../store/record.js";
+import { STDIN } from "../store/stdin.js";
 import type { BadLine } from "../store/readRecords.js";
 import { utf8 } from "../util/bufferText.js";
 import { F, FIELDS, newScan, scanRecord, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
@@ -88,7 +89,7 @@ const word5 = (text: string) => ({ text, word: Buffer.from(text).readInt32LE(0),
 const CHAIN = word5("chain");
 const PROBE = word5("probe");
 
-/** A part of one file: the lines that start in [start, end) (a line starting before `end` is read to its end). */
+/** A part of one file: the lines that start in [start, end) (a line starting before `end` is read to its end); a pipe has size and end Infinity and is read whole. */
 export interface Segment {
   file: string;
   start: number;
@@ -130,7 +131,10 @@ export function summarizeRange(segments: readonly Segment[], spec: SummarySpec, 
 // Reads one segment's lines into the context; returns the number of newlines read.
 function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf: Buffer; layouts: LayoutReader[] }): number {
   const { file, start, end, size } = seg;
-  const fd = openSync(file, "r");
+  // a pipe (standard input, <(zcat old.jsonl.gz)) is read in order to its end; a file at offsets
+  const stream = size === Infinity;
+  // standard input is read from its descriptor (opening /dev/stdin fails when it is a socket)
+  const fd = file === STDIN ? 0 : openSync(file, "r");
   let lineNo = 1;
   try {
     let buf = reader.buf;
@@ -159,7 +163,7 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
     let lineStartAbs = pos;
     while (lineStartAbs < end) {
       // one byte is kept for a sentinel after the data: the readers' scans stop there, never past the buffer
-      const n = readSync(fd, buf, filled, buf.length - 1 - filled, pos);
+      const n = readChunk(fd, buf, filled, buf.length - 1 - filled, stream ? null : pos);
       pos += n;
       const avail = filled + n;
       buf[avail] = 0;
@@ -191,7 +195,7 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
       if (lineStartAbs >= end) break;
       if (n === 0) {
         // end of file without a newline: the last line was cut mid-write, unless it reads as a whole record
-        if (ls < avail) ctx.line(buf, dv, ls, avail, file, segment, lineNo, pos >= size);
+        if (ls < avail) ctx.line(buf, dv, ls, avail, file, segment, lineNo, stream || pos >= size);
         break;
       }
       // keep the unfinished line at the front; grow the buffer when one line fills it
@@ -204,9 +208,24 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
       } else buf.copy(buf, 0, ls, avail);
     }
   } finally {
-    closeSync(fd);
+    if (fd !== 0) closeSync(fd);
   }
   return lineNo - 1;
+}
+
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+// Reads at `pos` (a file), or on from where the last read ended (pos null: a pipe), waiting out a pipe
+// that has no data yet and was opened non-blocking.
+function readChunk(fd: number, buf: Buffer, offset: number, length: number, pos: number | null): number {
+  for (;;) {
+    try {
+      return readSync(fd, buf, offset, length, pos);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+      Atomics.wait(PAUSE, 0, 0, 5);
+    }
+  }
 }
 
 // Learns the layout of the line at buf[s, e) (read in place by the general scanner) and tries it first

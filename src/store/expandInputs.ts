@@ -1,6 +1,8 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import { isatty } from "node:tty";
 import { ioError } from "../errors.js";
+import { STDIN } from "./stdin.js";
 
 const GLOB = /[*?[]/;
 
@@ -14,10 +16,20 @@ function globToRegExp(segment: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-/** Expands files, directories (their *.jsonl files) and globs (`*`, `?`, `**`) into a sorted list of files. */
-export async function expandInputs(inputs: readonly string[], cwd: string): Promise<string[]> {
+/**
+ * Expands files, directories (their *.jsonl files) and globs (`*`, `?`, `**`) into a sorted list of files;
+ * `-` is standard input (`zcat old.jsonl.gz | tierwatch report -`), read after the files.
+ */
+export async function expandInputs(inputs: readonly string[], cwd: string, stdinIsTerminal = isatty(0)): Promise<string[]> {
   const files = new Set<string>();
+  let readStdin = false;
   for (const input of inputs) {
+    if (input === "-") {
+      if (stdinIsTerminal) throw ioError("- reads records from standard input, which is a terminal here; pipe them in (zcat old.jsonl.gz | tierwatch report -)");
+      if (process.platform === "win32") throw ioError("- (standard input) is not supported on Windows; pass a records file");
+      readStdin = true;
+      continue;
+    }
     const abs = path.resolve(cwd, input);
     if (GLOB.test(input)) {
       const matched = await expandGlob(abs);
@@ -35,7 +47,7 @@ export async function expandInputs(inputs: readonly string[], cwd: string): Prom
       for (const f of await jsonlFilesIn(abs)) files.add(f);
     } else files.add(abs);
   }
-  return [...files].sort();
+  return [...[...files].sort(), ...(readStdin ? [STDIN] : [])];
 }
 
 async function jsonlFilesIn(dir: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { isStatus } from "../probe/status.js";
+import { STDIN } from "./stdin.js";
 import { RECORD_VERSION, type AttemptRecord } from "./record.js";
 
 /** Where a line could not be used, and why. */
@@ -44,7 +44,13 @@ export function recordProblem(value: unknown): string | undefined {
 export async function readRecords(files: readonly string[], onRecord: (r: AttemptRecord) => void): Promise<ReadSummary> {
   const summary: ReadSummary = { files: files.length, lines: 0, records: 0, badCount: 0, bad: [], torn: 0, newerVersion: 0 };
   for (const file of files) {
-    const stream = createReadStream(file, { encoding: "utf8" });
+    // standard input is read from its descriptor (opening /dev/stdin fails when it is a socket)
+    const stream = file === STDIN ? createReadStream("", { fd: 0, autoClose: false, encoding: "utf8" }) : createReadStream(file, { encoding: "utf8" });
+    // whether the input ends with a newline, seen as it streams (a pipe cannot be read again)
+    let lastChar = "\n";
+    stream.on("data", (chunk) => {
+      if (chunk.length > 0) lastChar = (chunk as string).slice(-1);
+    });
     const rl = createInterface({ input: stream, crlfDelay: Infinity });
     let lineNo = 0;
     let pending: { line: number; reason: string } | undefined;
@@ -74,7 +80,7 @@ export async function readRecords(files: readonly string[], onRecord: (r: Attemp
     }
     // An unparsable last line with no newline is a write in progress or cut short, not corruption.
     if (pending) {
-      if (await endsWithNewline(file)) addBad(summary, file, pending.line, pending.reason);
+      if (lastChar === "\n") addBad(summary, file, pending.line, pending.reason);
       else summary.torn++;
     }
   }
@@ -84,17 +90,4 @@ export async function readRecords(files: readonly string[], onRecord: (r: Attemp
 function addBad(summary: ReadSummary, file: string, line: number, reason: string): void {
   summary.badCount++;
   if (summary.bad.length < MAX_BAD_SAMPLES) summary.bad.push({ file, line, reason });
-}
-
-async function endsWithNewline(file: string): Promise<boolean> {
-  const fh = await open(file, "r");
-  try {
-    const { size } = await fh.stat();
-    if (size === 0) return true;
-    const buf = Buffer.alloc(1);
-    await fh.read(buf, 0, 1, size - 1);
-    return buf[0] === 0x0a;
-  } finally {
-    await fh.close();
-  }
 }
