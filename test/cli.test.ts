@@ -282,6 +282,17 @@ test("records piped in (- or /dev/stdin) give the file's report, torn last line 
   await assert.rejects(expandInputs(["-"], dir, true), /standard input, which is a terminal here; pipe them in/);
 });
 
+test("a gzip-compressed input is named, with how to read it, not read as hundreds of bad lines", async (t) => {
+  const dir = await tempDir(t);
+  const { gzipSync } = await import("node:zlib");
+  await writeFile(path.join(dir, "old.jsonl.gz"), gzipSync(JSON.stringify({ v: 1, ts: "2026-11-01T10:00:00.000Z", status: "ok" }) + "\n"));
+  for (const args of [["report", "old.jsonl.gz"], ["report", "*.gz"], ["gate", "--from", "old.jsonl.gz", "--threshold", "success_rate >= 0.5"]]) {
+    const r = await runCli(args, { cwd: dir });
+    assert.equal(r.code, 3, args.join(" "));
+    assert.match(r.stderr, /old\.jsonl\.gz is gzip-compressed; pipe it in decompressed: zcat old\.jsonl\.gz \| tierwatch report -/);
+  }
+});
+
 test("the data directory must be writable by the process (permissions)", async (t) => {
   if (process.getuid?.() === 0) return t.skip("root can write anywhere");
   const dir = await tempDir(t);

@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { isatty } from "node:tty";
@@ -47,7 +48,26 @@ export async function expandInputs(inputs: readonly string[], cwd: string, stdin
       for (const f of await jsonlFilesIn(abs)) files.add(f);
     } else files.add(abs);
   }
-  return [...[...files].sort(), ...(readStdin ? [STDIN] : [])];
+  const sorted = [...files].sort();
+  for (const file of sorted) refuseCompressed(file, path.relative(cwd, file) || file);
+  return [...sorted, ...(readStdin ? [STDIN] : [])];
+}
+
+// A gzip-compressed file read as records would be hundreds of bad lines and no numbers: say what it is
+// and how to read it instead.
+function refuseCompressed(file: string, shown: string): void {
+  const head = Buffer.alloc(2);
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    readSync(fd, head, 0, 2, 0);
+  } catch {
+    // unreadable here: the reader says why, with the file's name
+    return;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (head[0] === 0x1f && head[1] === 0x8b) throw ioError(`${shown} is gzip-compressed; pipe it in decompressed: zcat ${shown} | tierwatch report -`);
 }
 
 async function jsonlFilesIn(dir: string): Promise<string[]> {
