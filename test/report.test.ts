@@ -130,6 +130,31 @@ test("the threaded byte path gives exactly the numbers of the record path, bad l
   }
 });
 
+test("a line longer than any record (64 MB) is one bad line, read past without being held; the lines after it count", async (t) => {
+  const dir = await tempDir(t);
+  const recs = history(400, 5);
+  const lines = recs.map((r) => JSON.stringify(r));
+  const file = path.join(dir, "long.jsonl");
+  const { createWriteStream } = await import("node:fs");
+  const out = createWriteStream(file);
+  out.write(`${lines.slice(0, 200).join("\n")}\n`);
+  // 64 MB and a bit of one line, without a newline until its end
+  const block = Buffer.alloc(1024 * 1024, 120);
+  for (let i = 0; i < 65; i++) out.write(block);
+  out.write(`\n${lines.slice(200).join("\n")}\n`);
+  await new Promise((resolve) => out.end(resolve));
+  const spec: SummarySpec = { by: ["model"], windows: [{}], filters: {}, sloByChain: {}, chains: null };
+  const groups = createGroupSummary(["model"]);
+  for (const r of recs) groups.add(r);
+  // one thread, and three ranges whose cuts fall inside the long line
+  for (const options of [{ threads: 1 }, { threads: 2, ranges: 3 }]) {
+    const s = await summarizeFiles([file], spec, options);
+    assert.equal(s.read.records, recs.length);
+    assert.deepEqual(s.read.bad.map((b) => [b.line, b.reason]), [[201, "longer than 64 MB: not a record"]]);
+    assert.deepEqual(s.windows[0]!.groups, groups.rows());
+  }
+});
+
 test("chain numbers: the byte path matches the record path, replaying rounds split across pieces", async (t) => {
   const dir = await tempDir(t);
   const recs = history(6000, 11).filter((r) => r.kind !== "chain");

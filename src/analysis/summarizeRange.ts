@@ -66,6 +66,9 @@ export interface PartialSummary {
 }
 
 const CHUNK = 1024 * 1024;
+// no record is longer: a longer line (a binary file, a runaway writer) is counted bad and read past
+// without being held, so memory does not grow with it
+const MAX_LINE = 64 * 1024 * 1024;
 const MAX_BAD = 5;
 // how many learned layouts a reader tries before the general scanner (writers whose lines mix)
 const LAYOUTS_TRIED = 4;
@@ -200,7 +203,24 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
       }
       // keep the unfinished line at the front; grow the buffer when one line fills it
       filled = avail - ls;
-      if (ls === 0 && filled === buf.length - 1) {
+      if (ls === 0 && filled === buf.length - 1 && buf.length >= MAX_LINE) {
+        ctx.tooLong(file, segment, lineNo);
+        // read on to the line's end (or the input's); what follows it goes to the front
+        let after = -1;
+        let m = 0;
+        while (after < 0 && (m = readChunk(fd, buf, 0, buf.length - 1, stream ? null : pos)) > 0) {
+          pos += m;
+          const nl = buf.indexOf(10, 0);
+          if (nl >= 0 && nl < m) after = nl + 1;
+          lineStartAbs += after < 0 ? m : after;
+        }
+        lineStartAbs += filled;
+        // the input ended inside the line: no newline to count
+        if (after < 0) break;
+        lineNo++;
+        filled = m - after;
+        buf.copy(buf, 0, after, m);
+      } else if (ls === 0 && filled === buf.length - 1) {
         const bigger = Buffer.allocUnsafe(buf.length * 2);
         buf.copy(bigger, 0, 0, filled);
         reader.buf = buf = bigger;
@@ -673,6 +693,11 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
   const ctx = {
     scan,
     out,
+    /** A line longer than any record: counted, not read. */
+    tooLong(file: string, segment: number, lineNo: number): void {
+      out.lines++;
+      bad(file, segment, lineNo, `longer than ${MAX_LINE / 1024 / 1024} MB: not a record`);
+    },
     /** A line read by the general scanner (or JSON.parse); true when it read as a record in place. */
     line(buf: Buffer, dv: DataView, s: number, e: number, file: string, segment: number, lineNo: number, lastOfFile: boolean): boolean {
       // blank lines are not records
