@@ -293,6 +293,19 @@ test("a gzip-compressed input is named, with how to read it, not read as hundred
   }
 });
 
+test("mock on a port already taken says so and how to pick another, not 'internal error'", async (t) => {
+  const dir = await tempDir(t);
+  const { createServer } = await import("node:net");
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+  t.after(() => taken.close());
+  const port = (taken.address() as import("node:net").AddressInfo).port;
+  const scenario = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../fixtures/scenarios/demo.yaml");
+  const r = await runCli(["mock", "--scenario", scenario, "--port", String(port)], { cwd: dir });
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stderr, `tierwatch: 127.0.0.1:${port} is already in use; pick another --port (0 takes a free one)\n`);
+});
+
 test("the data directory must be writable by the process (permissions)", async (t) => {
   if (process.getuid?.() === 0) return t.skip("root can write anywhere");
   const dir = await tempDir(t);
