@@ -130,7 +130,7 @@ test("the threaded byte path gives exactly the numbers of the record path, bad l
   }
 });
 
-test("a line longer than any record (64 MB) is one bad line, read past without being held; the lines after it count", async (t) => {
+test("a line longer than any record (64 MB) is one bad line, read past without being held, on both paths; the lines after it count", async (t) => {
   const dir = await tempDir(t);
   const recs = history(400, 5);
   const lines = recs.map((r) => JSON.stringify(r));
@@ -153,6 +153,10 @@ test("a line longer than any record (64 MB) is one bad line, read past without b
     assert.deepEqual(s.read.bad.map((b) => [b.line, b.reason]), [[201, "longer than 64 MB: not a record"]]);
     assert.deepEqual(s.windows[0]!.groups, groups.rows());
   }
+  // the record path (replay, recommend, gate) alike
+  let n = 0;
+  const read = await readRecords([file], () => n++);
+  assert.deepEqual([n, read.lines, read.bad.map((b) => [b.line, b.reason])], [recs.length, recs.length + 1, [[201, "longer than 64 MB: not a record"]]]);
 });
 
 test("chain numbers: the byte path matches the record path, replaying rounds split across pieces", async (t) => {

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import type { Policy } from "../policy/types.js";
 import { STATUSES } from "../probe/status.js";
-import { RECORD_VERSION } from "../store/record.js";
+import { MAX_LINE_BYTES, RECORD_VERSION } from "../store/record.js";
 import { STDIN } from "../store/stdin.js";
 import type { BadLine } from "../store/readRecords.js";
 import { utf8 } from "../util/bufferText.js";
@@ -66,9 +66,6 @@ export interface PartialSummary {
 }
 
 const CHUNK = 1024 * 1024;
-// no record is longer: a longer line (a binary file, a runaway writer) is counted bad and read past
-// without being held, so memory does not grow with it
-const MAX_LINE = 64 * 1024 * 1024;
 const MAX_BAD = 5;
 // how many learned layouts a reader tries before the general scanner (writers whose lines mix)
 const LAYOUTS_TRIED = 4;
@@ -203,7 +200,7 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
       }
       // keep the unfinished line at the front; grow the buffer when one line fills it
       filled = avail - ls;
-      if (ls === 0 && filled === buf.length - 1 && buf.length >= MAX_LINE) {
+      if (ls === 0 && filled === buf.length - 1 && buf.length >= MAX_LINE_BYTES) {
         ctx.tooLong(file, segment, lineNo);
         // read on to the line's end (or the input's); what follows it goes to the front
         let after = -1;
@@ -696,7 +693,7 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
     /** A line longer than any record: counted, not read. */
     tooLong(file: string, segment: number, lineNo: number): void {
       out.lines++;
-      bad(file, segment, lineNo, `longer than ${MAX_LINE / 1024 / 1024} MB: not a record`);
+      bad(file, segment, lineNo, `longer than ${MAX_LINE_BYTES / 1024 / 1024} MB: not a record`);
     },
     /** A line read by the general scanner (or JSON.parse); true when it read as a record in place. */
     line(buf: Buffer, dv: DataView, s: number, e: number, file: string, segment: number, lineNo: number, lastOfFile: boolean): boolean {

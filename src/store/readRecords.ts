@@ -1,8 +1,7 @@
 import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import { isStatus } from "../probe/status.js";
 import { STDIN } from "./stdin.js";
-import { RECORD_VERSION, type AttemptRecord } from "./record.js";
+import { MAX_LINE_BYTES, RECORD_VERSION, type AttemptRecord } from "./record.js";
 
 /** Where a line could not be used, and why. */
 export interface BadLine {
@@ -44,47 +43,69 @@ export function recordProblem(value: unknown): string | undefined {
 export async function readRecords(files: readonly string[], onRecord: (r: AttemptRecord) => void): Promise<ReadSummary> {
   const summary: ReadSummary = { files: files.length, lines: 0, records: 0, badCount: 0, bad: [], torn: 0, newerVersion: 0 };
   for (const file of files) {
-    // standard input is read from its descriptor (opening /dev/stdin fails when it is a socket)
-    const stream = file === STDIN ? createReadStream("", { fd: 0, autoClose: false, encoding: "utf8" }) : createReadStream(file, { encoding: "utf8" });
-    // whether the input ends with a newline, seen as it streams (a pipe cannot be read again)
-    let lastChar = "\n";
-    stream.on("data", (chunk) => {
-      if (chunk.length > 0) lastChar = (chunk as string).slice(-1);
-    });
-    const rl = createInterface({ input: stream, crlfDelay: Infinity });
     let lineNo = 0;
-    let pending: { line: number; reason: string } | undefined;
-    for await (const line of rl) {
+    // one line: its text, or null when it is longer than any record; `ended`: a newline ends it
+    const take = (line: string | null, ended: boolean) => {
       lineNo++;
-      if (pending) addBad(summary, file, pending.line, pending.reason);
-      pending = undefined;
-      if (line.trim() === "") continue;
+      if (line === null) {
+        summary.lines++;
+        addBad(summary, file, lineNo, `longer than ${MAX_LINE_BYTES / 1024 / 1024} MB: not a record`);
+        return;
+      }
+      if (line.trim() === "") return;
       summary.lines++;
       let value: unknown;
       try {
         value = JSON.parse(line);
       } catch {
-        pending = { line: lineNo, reason: "not valid JSON" };
-        continue;
+        // an unparsable last line with no newline is a write in progress or cut short, not corruption
+        if (ended) addBad(summary, file, lineNo, "not valid JSON");
+        else summary.torn++;
+        return;
       }
       const problem = recordProblem(value);
       if (problem) {
         if (problem.startsWith("schema version")) summary.newerVersion++;
         addBad(summary, file, lineNo, problem);
-        continue;
+        return;
       }
       const rec = value as AttemptRecord;
       rec.v ??= RECORD_VERSION;
       summary.records++;
       onRecord(rec);
-    }
-    // An unparsable last line with no newline is a write in progress or cut short, not corruption.
-    if (pending) {
-      if (lastChar === "\n") addBad(summary, file, pending.line, pending.reason);
-      else summary.torn++;
-    }
+    };
+    // standard input is read from its descriptor (opening /dev/stdin fails when it is a socket)
+    const stream = file === STDIN ? createReadStream("", { fd: 0, autoClose: false }) : createReadStream(file);
+    await splitLines(stream, take);
   }
   return summary;
+}
+
+// Splits a byte stream into lines at "\n" (as the report's byte path does), decoding each as UTF-8; a line
+// longer than MAX_LINE_BYTES is dropped as it streams and handed on as null.
+async function splitLines(input: AsyncIterable<Buffer>, take: (line: string | null, ended: boolean) => void): Promise<void> {
+  let carry: Buffer[] = [];
+  let carried = 0;
+  let tooLong = false;
+  for await (const chunk of input) {
+    let start = 0;
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+      if (tooLong || carried + nl - start > MAX_LINE_BYTES) take(null, true);
+      else take(carried === 0 ? chunk.toString("utf8", start, nl) : Buffer.concat([...carry, chunk.subarray(start, nl)]).toString("utf8"), true);
+      carry = [];
+      carried = 0;
+      tooLong = false;
+      start = nl + 1;
+    }
+    if (start === chunk.length) continue;
+    carried += chunk.length - start;
+    if (carried > MAX_LINE_BYTES) {
+      tooLong = true;
+      carry = [];
+    } else carry.push(chunk.subarray(start));
+  }
+  if (tooLong) take(null, false);
+  else if (carried > 0) take(Buffer.concat(carry).toString("utf8"), false);
 }
 
 function addBad(summary: ReadSummary, file: string, line: number, reason: string): void {

@@ -3,6 +3,9 @@ import type { Status } from "../probe/status.js";
 /** Version of the record format; readers refuse records from a newer one. */
 export const RECORD_VERSION = 1;
 
+/** No record line is longer: a longer one (a binary file, a runaway writer) is one bad line, read past without being held. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
 /** One attempt (kind "probe") or one chain outcome (kind "chain"): one JSON line in the store. */
 export interface AttemptRecord {
   v: number;
