@@ -196,6 +196,38 @@ test("report through the CLI: metrics computed by hand on a small fixture", asyn
   assert.deepEqual([c.ok, c.success_rate, c.p50_ms, c.statuses], [0, 0, null, { rate_limited: 1, server_error: 1 }]);
 });
 
+test("tables fit the terminal: optional columns hide in order (noted), failures shorten to +N; files and pipes get every column", async (t) => {
+  const dir = await tempDir(t);
+  const statuses = ["timeout", "rate_limited", "server_error", "network", "truncated", "bad_response"] as const;
+  const rows = [];
+  for (const model of ["gemini-2.5-flash", "gpt-4.1"]) {
+    for (let h = 0; h < 3; h++) {
+      const ts = `2026-11-01T0${h}:00:00.000Z`;
+      for (let i = 0; i < 40; i++) rows.push(record({ ts, model, latency_ms: 100 + i, ttft_ms: 30, cost_usd: 0.001 }));
+      statuses.forEach((status, k) => {
+        for (let i = 0; i <= k; i++) rows.push(record({ ts, model, status, latency_ms: 50 }));
+      });
+    }
+  }
+  await writeFile(path.join(dir, "f.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  const width = (text: string) => Math.max(...text.split("\n").map((l) => l.length));
+  const full = await runCli(["report", "f.jsonl", "--by", "model,hour"], { cwd: dir });
+  assert.ok(width(full.stdout) > 100, "the fixture is wider than 100 columns unfitted");
+  assert.match(full.stdout, /malformed×6 trunc×5 net×4 5xx×3 429×2 timeout×1\n/);
+  const fitted = await runCli(["report", "f.jsonl", "--by", "model,hour"], { cwd: dir, env: { COLUMNS: "100" } });
+  assert.equal(fitted.code, 0, fitted.stderr);
+  assert.ok(width(fitted.stdout) <= 100, fitted.stdout);
+  assert.match(fitted.stdout, /hidden to fit 100 columns: cost \(--format json has every number\)/);
+  // the largest failures first, the rest counted
+  assert.match(fitted.stdout, /gpt-4\.1 +02 .* 30  malformed×6 \+5\n/);
+  const narrow = await runCli(["report", "f.jsonl", "--by", "model,hour"], { cwd: dir, env: { COLUMNS: "80" } });
+  assert.ok(width(narrow.stdout.split("\n").filter((l) => !l.startsWith("latency in ms")).join("\n")) <= 80, narrow.stdout);
+  assert.match(narrow.stdout, /hidden to fit 80 columns: cost, ttft50, 95% CI/);
+  // the other formats are not fitted
+  const csv = await runCli(["report", "f.jsonl", "--by", "model,hour", "--format", "csv"], { cwd: dir, env: { COLUMNS: "80" } });
+  assert.match(csv.stdout.split("\n")[0]!, /cost_usd/);
+});
+
 test("the two-proportion test's p-values match erfc (Python's math.erfc)", async () => {
   const { twoProportionPValue } = await import("../src/analysis/compareProportions.js");
   // 99/100 vs 80/100: pooled 0.895, z = 0.19 / √(0.895 · 0.105 · 0.02) = 4.3826; Python: erfc(z/√2) = 1.17268e-05

@@ -1,6 +1,6 @@
 /** What a command may touch of the outside world; the entry point passes the real process, tests pass fakes. */
 export interface CliIo {
-  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(text: string): unknown; isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
@@ -23,4 +23,14 @@ function closedPipeIgnored<T extends NodeJS.WriteStream>(stream: T): T {
 /** True when progress and colour are for a person: stderr is a terminal and NO_COLOR/CI are unset. */
 export function interactive(io: CliIo): boolean {
   return io.stderr.isTTY === true && !io.env.CI;
+}
+
+/**
+ * The width tables fit: the terminal's, or COLUMNS when set (`COLUMNS=100 tierwatch report | less`);
+ * none otherwise (a file or a pipe gets every column).
+ */
+export function tableWidth(io: CliIo): number | undefined {
+  const fromEnv = Number(io.env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : undefined;
 }

@@ -10,7 +10,7 @@ export function chainView(rows: readonly ChainRow[], title = "Chains"): View {
       { key: "chain", header: "chain" },
       { key: "requests", header: "requests", align: "right" },
       { key: "fallback_activation_rate", header: "fallback", align: "right", format: fmt.pct },
-      { key: "fallback_ci", header: "95% CI", align: "right", format: fmt.ci },
+      { key: "fallback_ci", header: "95% CI", align: "right", format: fmt.ci, hideOrder: 2 },
       { key: "exhaustion_rate", header: "exhausted", align: "right", format: fmt.pct },
       {
         key: "served_by_tier",
@@ -21,7 +21,7 @@ export function chainView(rows: readonly ChainRow[], title = "Chains"): View {
             .map(([t, n]) => `t${t}: ${n}`)
             .join("  ") || "-",
       },
-      { key: "source", header: "from", format: (v) => (v === "replay" ? "probe rounds" : "chain runs") },
+      { key: "source", header: "from", format: (v) => (v === "replay" ? "probe rounds" : "chain runs"), hideOrder: 1 },
     ],
     rows: rows.map((r) => ({ ...r })),
   };

@@ -32,8 +32,17 @@ export const fmt = {
   },
   /** `429×3 timeout×1`: the non-ok statuses, largest first, in short names */
   statuses(v: unknown): string {
+    return fmt.statusesIn(v, Infinity);
+  },
+  /** The statuses in at most `width` characters: the largest that fit, then `+N` for the rest (the largest always shows). */
+  statusesIn(v: unknown, width: number): string {
     if (!v || typeof v !== "object") return "-";
     const entries = Object.entries(v as Record<string, number>).filter(([k]) => k !== "ok").sort((a, b) => b[1] - a[1]);
-    return entries.length === 0 ? "-" : entries.map(([k, n]) => `${SHORT[k] ?? k}×${n}`).join(" ");
+    if (entries.length === 0) return "-";
+    const parts = entries.map(([k, n]) => `${SHORT[k] ?? k}×${n}`);
+    let shown = parts.length;
+    const text = (k: number) => parts.slice(0, k).join(" ") + (k < parts.length ? ` +${parts.length - k}` : "");
+    while (shown > 1 && text(shown).length > width) shown--;
+    return text(shown);
   },
 };

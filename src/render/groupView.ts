@@ -22,16 +22,16 @@ export function groupView(rows: readonly GroupRow[], by: readonly Dimension[], t
   const columns: Column[] = [
     ...by.map((d): Column => ({ key: d, header: DIM_HEADERS[d] })),
     { key: "sent", header: "sent", align: "right" },
-    ...(hasSkipped ? [{ key: "skipped", header: "skip", align: "right" } as Column] : []),
+    ...(hasSkipped ? [{ key: "skipped", header: "skip", align: "right", hideOrder: 4 } as Column] : []),
     { key: "success_rate", header: "success", align: "right", format: fmt.pct },
-    { key: "success_ci", header: "95% CI", align: "right", format: fmt.ci },
-    ...(hasSlo ? [{ key: "slo_attainment", header: "in SLO", align: "right", format: fmt.pct } as Column] : []),
+    { key: "success_ci", header: "95% CI", align: "right", format: fmt.ci, hideOrder: 5 },
+    ...(hasSlo ? [{ key: "slo_attainment", header: "in SLO", align: "right", format: fmt.pct, hideOrder: 3 } as Column] : []),
     { key: "p50_ms", header: "p50", align: "right", format: fmt.ms },
     { key: "p95_ms", header: "p95", align: "right", format: fmt.ms },
     { key: "p99_ms", header: "p99", align: "right", format: fmt.ms },
-    ...(hasTtft ? [{ key: "ttft_p50_ms", header: "ttft50", align: "right", format: fmt.ms } as Column] : []),
-    ...(hasCost ? [{ key: "cost_usd", header: "cost", align: "right", format: fmt.usd } as Column] : []),
-    { key: "statuses", header: "failures", format: fmt.statuses },
+    ...(hasTtft ? [{ key: "ttft_p50_ms", header: "ttft50", align: "right", format: fmt.ms, hideOrder: 2 } as Column] : []),
+    ...(hasCost ? [{ key: "cost_usd", header: "cost", align: "right", format: fmt.usd, hideOrder: 1 } as Column] : []),
+    { key: "statuses", header: "failures", format: fmt.statuses, fit: fmt.statusesIn },
   ];
   return {
     title,

@@ -7,11 +7,11 @@ import type { View } from "./view.js";
 export const VIEW_FORMATS = ["table", "csv", "markdown"] as const;
 export type ViewFormat = (typeof VIEW_FORMATS)[number];
 
-const RENDERERS: Record<ViewFormat, (v: View) => string> = { table: renderTable, csv: renderCsv, markdown: renderMarkdown };
+const RENDERERS: Record<ViewFormat, (v: View, width?: number) => string> = { table: renderTable, csv: renderCsv, markdown: renderMarkdown };
 
-/** Renders several views in one format: one renderer per format name. */
-export function renderViews(views: readonly View[], format: ViewFormat): string {
+/** Renders several views in one format: one renderer per format name; tables fit `width` when given. */
+export function renderViews(views: readonly View[], format: ViewFormat, width?: number): string {
   const render = RENDERERS[format];
   if (!render) throw usageError(`unknown format ${String(format)}`);
-  return views.map(render).join(format === "csv" ? "\n" : "\n");
+  return views.map((v) => render(v, width)).join("\n");
 }

@@ -11,7 +11,7 @@ import { renderTable } from "../../render/renderTable.js";
 import { loadScenario } from "../../sim/loadScenario.js";
 import { startSimulator } from "../../sim/startSimulator.js";
 import { packageRoot } from "../../util/packageRoot.js";
-import type { CliIo } from "../io.js";
+import { type CliIo, tableWidth } from "../io.js";
 import { runRounds } from "../runRounds.js";
 
 export interface DemoOptions {
@@ -49,9 +49,9 @@ export async function demoCommand(opts: DemoOptions, io: CliIo): Promise<number>
       return 0;
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    io.stdout.write(renderTable(groupView(groups.rows(), by, `Per model: ${records.length} probes in ${seconds} s`)));
+    io.stdout.write(renderTable(groupView(groups.rows(), by, `Per model: ${records.length} probes in ${seconds} s`), tableWidth(io)));
     io.stdout.write("\n");
-    io.stdout.write(renderTable(chainView(chains.rows(), "Chain default, replayed over each round (gpt-4.1 → claude-sonnet-4 → llama-3.1-8b)")));
+    io.stdout.write(renderTable(chainView(chains.rows(), "Chain default, replayed over each round (gpt-4.1 → claude-sonnet-4 → llama-3.1-8b)"), tableWidth(io)));
     io.stdout.write(
       [
         "",

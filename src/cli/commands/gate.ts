@@ -13,7 +13,7 @@ import { verdictView } from "../../render/verdictView.js";
 import { expandInputs } from "../../store/expandInputs.js";
 import { readRecords } from "../../store/readRecords.js";
 import { parseTime } from "../../util/parseTime.js";
-import type { CliIo } from "../io.js";
+import { type CliIo, tableWidth } from "../io.js";
 import { runRounds } from "../runRounds.js";
 
 export interface GateOptions {
@@ -78,7 +78,7 @@ export async function gateCommand(opts: GateOptions, io: CliIo, now = Date.now()
 
   if (opts.format === "json") io.stdout.write(`${JSON.stringify({ verdict: overall, source, thresholds: verdicts }, null, 2)}\n`);
   else {
-    io.stdout.write(renderViews([verdictView(verdicts, `Gate over ${source}`)], "table"));
+    io.stdout.write(renderViews([verdictView(verdicts, `Gate over ${source}`)], "table", tableWidth(io)));
     io.stderr.write(`gate: ${overall.toUpperCase()} (${verdicts.length - failed - insufficient} passed, ${failed} failed, ${insufficient} too few samples)\n`);
   }
   if (opts.junit) await writeOut(path.resolve(io.cwd, opts.junit), renderJunit(verdicts, new Date(now).toISOString(), seconds));

@@ -9,7 +9,7 @@ import { chainView } from "../../render/chainView.js";
 import { renderViews } from "../../render/renderView.js";
 import { dayFile } from "../../store/appendRecords.js";
 import { parseDuration } from "../../util/duration.js";
-import type { CliIo } from "../io.js";
+import { type CliIo, tableWidth } from "../io.js";
 import { createAlerting } from "../../alerts/createAlerting.js";
 import { runMonitor } from "../runMonitor.js";
 import { runRounds } from "../runRounds.js";
@@ -107,7 +107,7 @@ export async function probeCommand(opts: ProbeOptions, io: CliIo): Promise<numbe
   }
   const views = [groupView(summary.rows(), by, `run ${runId}: ${records.filter((r) => r.kind === "probe").length} attempt(s)`)];
   if (chains.length > 0) views.push(chainView(chainSummary.rows().filter((c) => c.source === "chain_records"), "Chain runs"));
-  io.stdout.write(renderViews(views, "table"));
+  io.stdout.write(renderViews(views, "table", tableWidth(io)));
   io.stderr.write(`records appended to ${files.join(", ")}\n`);
   return 0;
 }

@@ -7,7 +7,7 @@ import type { Policy } from "../../policy/types.js";
 import { renderViews } from "../../render/renderView.js";
 import { recommend, type ChainRecommendation, type Objective } from "../../replay/recommend.js";
 import { lineDiff } from "../../util/lineDiff.js";
-import type { CliIo } from "../io.js";
+import { type CliIo, tableWidth } from "../io.js";
 import { loadHistory } from "../loadHistory.js";
 import { replayView } from "../../render/replayView.js";
 
@@ -32,7 +32,7 @@ export async function recommendCommand(paths: string[], opts: RecommendOptions, 
   if (history.ts.length === 0) throw noDataError("no probe rounds in the window: recommendations need per-model probe records (tierwatch probe)");
   const recs = recommend(history, loaded.policy, { optimize, minRounds: opts.minRounds });
   if (opts.format === "json") io.stdout.write(`${JSON.stringify({ rounds: history.ts.length, optimize, chains: recs }, null, 2)}\n`);
-  else io.stdout.write(renderRecommendations(recs, opts.format));
+  else io.stdout.write(renderRecommendations(recs, opts.format, tableWidth(io)));
   if (opts.write) {
     const changes = recs.filter((r) => r.verdict === "change");
     if (changes.length === 0) io.stderr.write("nothing to write: every chain keeps its policy\n");
@@ -41,7 +41,7 @@ export async function recommendCommand(paths: string[], opts: RecommendOptions, 
   return 0;
 }
 
-function renderRecommendations(recs: ChainRecommendation[], format: "table" | "markdown"): string {
+function renderRecommendations(recs: ChainRecommendation[], format: "table" | "markdown", width: number | undefined): string {
   const out: string[] = [];
   for (const r of recs) {
     const head = r.verdict === "change" ? `Chain ${r.chain}: change` : r.verdict === "keep" ? `Chain ${r.chain}: keep the policy` : `Chain ${r.chain}: not enough evidence`;
@@ -51,7 +51,7 @@ function renderRecommendations(recs: ChainRecommendation[], format: "table" | "m
     for (const f of r.flags) out.push(`  ! ${f}`);
     out.push("");
     const rows = [{ ...r.current, policy: "now" }, ...(r.proposed ? [{ ...r.proposed, policy: r.verdict === "change" ? "proposed" : "best tried" }] : [])];
-    out.push(renderViews([replayView(rows, `Replayed over the recorded rounds`)], format === "markdown" ? "markdown" : "table"));
+    out.push(renderViews([replayView(rows, `Replayed over the recorded rounds`)], format === "markdown" ? "markdown" : "table", width));
   }
   return `${out.join("\n")}\n`;
 }

@@ -8,7 +8,7 @@ import { renderViews } from "../../render/renderView.js";
 import type { View } from "../../render/view.js";
 import { replayView } from "../../render/replayView.js";
 import { replayChain } from "../../replay/replayChain.js";
-import type { CliIo } from "../io.js";
+import { type CliIo, tableWidth } from "../io.js";
 import { loadHistory } from "../loadHistory.js";
 
 export interface ReplayOptions {
@@ -49,6 +49,6 @@ export async function replayCommand(paths: string[], opts: ReplayOptions, io: Cl
   if (accuracy.length > 0) {
     views.push(accuracyView(accuracy));
   }
-  io.stdout.write(renderViews(views, opts.format === "markdown" ? "markdown" : "table"));
+  io.stdout.write(renderViews(views, opts.format === "markdown" ? "markdown" : "table", tableWidth(io)));
   return 0;
 }

@@ -7,7 +7,7 @@ import { expandInputs } from "../../store/expandInputs.js";
 import type { ReadSummary } from "../../store/readRecords.js";
 import { parseDuration } from "../../util/duration.js";
 import { parseTime } from "../../util/parseTime.js";
-import type { CliIo } from "../io.js";
+import { type CliIo, tableWidth } from "../io.js";
 import { loadOptionalPolicy } from "../loadOptionalPolicy.js";
 
 export interface ReportOptions {
@@ -88,7 +88,7 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
     const views = [compared ? compareView(current.groups, compared, by, title) : groupView(current.groups, by, title)];
     if (current.chains.length > 0) views.push(chainView(current.chains));
     if (previous && previous.chains.length > 0) views.push(chainView(previous.chains, "Chains, previous window"));
-    io.stdout.write(renderViews(views, opts.format));
+    io.stdout.write(renderViews(views, opts.format, tableWidth(io)));
   }
   return opts.strict && read.badCount > 0 ? ExitCode.checkFailed : ExitCode.ok;
 }
