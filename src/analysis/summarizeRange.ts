@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import type { Policy } from "../policy/types.js";
 import { STATUSES } from "../probe/status.js";
-import { MAX_LINE_BYTES, RECORD_VERSION } from "../store/record.js";
+import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG } from "../store/record.js";
 import { STDIN } from "../store/stdin.js";
 import type { BadLine } from "../store/readRecords.js";
 import { utf8 } from "../util/bufferText.js";
@@ -693,7 +693,7 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
     /** A line longer than any record: counted, not read. */
     tooLong(file: string, segment: number, lineNo: number): void {
       out.lines++;
-      bad(file, segment, lineNo, `longer than ${MAX_LINE_BYTES / 1024 / 1024} MB: not a record`);
+      bad(file, segment, lineNo, TOO_LONG);
     },
     /** A line read by the general scanner (or JSON.parse); true when it read as a record in place. */
     line(buf: Buffer, dv: DataView, s: number, e: number, file: string, segment: number, lineNo: number, lastOfFile: boolean): boolean {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { isatty } from "node:tty";
@@ -60,6 +60,8 @@ function refuseCompressed(file: string, shown: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(file, "r");
+    // a pipe's first bytes are the reader's: only a regular file is looked into
+    if (!fstatSync(fd).isFile()) return;
     readSync(fd, head, 0, 2, 0);
   } catch {
     // unreadable here: the reader says why, with the file's name

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { isStatus } from "../probe/status.js";
 import { STDIN } from "./stdin.js";
-import { MAX_LINE_BYTES, RECORD_VERSION, type AttemptRecord } from "./record.js";
+import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG, type AttemptRecord } from "./record.js";
 
 /** Where a line could not be used, and why. */
 export interface BadLine {
@@ -49,7 +49,7 @@ export async function readRecords(files: readonly string[], onRecord: (r: Attemp
       lineNo++;
       if (line === null) {
         summary.lines++;
-        addBad(summary, file, lineNo, `longer than ${MAX_LINE_BYTES / 1024 / 1024} MB: not a record`);
+        addBad(summary, file, lineNo, TOO_LONG);
         return;
       }
       if (line.trim() === "") return;
