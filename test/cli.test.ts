@@ -249,7 +249,14 @@ test("records piped in (- or /dev/stdin) give the file's report, torn last line 
       child.stdout!.on("data", (d) => (stdout += d));
       child.stderr!.on("data", (d) => (stderr += d));
       child.on("close", (code) => resolve({ code, stdout, stderr }));
-      child.stdin?.end(stdin);
+      // a child that ends early closes its input: its exit code and stderr tell why
+      child.stdin?.on("error", () => {});
+      // half, a pause, then the rest: the reader meets an empty (non-blocking) input and must wait
+      if (stdin !== undefined) {
+        const half = Math.floor(stdin.length / 2);
+        child.stdin!.write(stdin.slice(0, half));
+        setTimeout(() => child.stdin!.end(stdin.slice(half)), 300);
+      }
     });
   const args = ["--by", "model", "--format", "json"];
   const file = await run(["report", "f.jsonl", ...args]);

@@ -74,8 +74,9 @@ export async function readRecords(files: readonly string[], onRecord: (r: Attemp
       summary.records++;
       onRecord(rec);
     };
-    // standard input is read from its descriptor (opening /dev/stdin fails when it is a socket)
-    const stream = file === STDIN ? createReadStream("", { fd: 0, autoClose: false }) : createReadStream(file);
+    // standard input through Node's own stream for it: opening /dev/stdin fails when it is a socket, and
+    // a plain read of descriptor 0 fails (EAGAIN) when it is non-blocking and momentarily empty
+    const stream: AsyncIterable<Buffer> = file === STDIN ? process.stdin : createReadStream(file);
     await splitLines(stream, take);
   }
   return summary;
