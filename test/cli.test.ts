@@ -289,14 +289,52 @@ test("records piped in (- or /dev/stdin) give the file's report, torn last line 
   await assert.rejects(expandInputs(["-"], dir, true), /standard input, which is a terminal here; pipe them in/);
 });
 
-test("a gzip-compressed input is named, with how to read it, not read as hundreds of bad lines", async (t) => {
+test("gzip files (rotated logs) are read as they are, alone, several in order, or beside plain ones; a cut-short one is a clear error", async (t) => {
   const dir = await tempDir(t);
   const { gzipSync } = await import("node:zlib");
-  await writeFile(path.join(dir, "old.jsonl.gz"), gzipSync(JSON.stringify({ v: 1, ts: "2026-11-01T10:00:00.000Z", status: "ok" }) + "\n"));
-  for (const args of [["report", "old.jsonl.gz"], ["report", "*.gz"], ["gate", "--from", "old.jsonl.gz", "--threshold", "success_rate >= 0.5"]]) {
-    const r = await runCli(args, { cwd: dir });
-    assert.equal(r.code, 3, args.join(" "));
-    assert.match(r.stderr, /old\.jsonl\.gz is gzip-compressed; pipe it in decompressed: zcat old\.jsonl\.gz \| tierwatch report -/);
+  const { mkdir } = await import("node:fs/promises");
+  // rounds that run on from one file into the next, a bad line, and a torn last line
+  const rows = Array.from({ length: 6000 }, (_, i) =>
+    JSON.stringify({ v: 1, ts: `2026-11-0${1 + Math.floor(i / 2000)}T10:00:00.000Z`, run_id: "r", round: Math.floor(i / 3), chain: "c", tier: (i % 3) + 1, model: `m${i % 3}`, endpoint: "gw", status: i % 7 ? "ok" : "timeout", latency_ms: (i * 37) % 900 }),
+  );
+  const day = (k: number) => rows.slice(k * 2000 + (k === 0 ? 0 : 1), (k + 1) * 2000 + 1).join("\n") + "\n";
+  await mkdir(path.join(dir, "plain"));
+  await mkdir(path.join(dir, "gz"));
+  await mkdir(path.join(dir, "mixed"));
+  const texts = [day(0), `${day(1)}garbage\n`, `${day(2)}{"v":1,"ts":"2026-11`];
+  for (const [k, text] of texts.entries()) {
+    await writeFile(path.join(dir, "plain", `d${k}.jsonl`), text);
+    await writeFile(path.join(dir, "gz", `d${k}.jsonl.gz`), gzipSync(text));
+    await writeFile(path.join(dir, "mixed", k === 1 ? `d${k}.jsonl` : `d${k}.jsonl.gz`), k === 1 ? text : gzipSync(text));
+  }
+  const args = ["--by", "model", "--format", "json"];
+  const body = (out: string) => ({ ...JSON.parse(out), inputs: undefined, bad_lines: { ...JSON.parse(out).bad_lines, first: JSON.parse(out).bad_lines.first.map((b: { file: string; line: number }) => [path.basename(b.file).replace(/\.gz$/, ""), b.line]) } });
+  const plain = await runCli(["report", "plain", ...args], { cwd: dir });
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.equal(JSON.parse(plain.stdout).chains[0].requests, 2000);
+  assert.deepEqual(JSON.parse(plain.stdout).bad_lines.count, 1);
+  for (const input of ["gz", "mixed", "gz/d0.jsonl.gz"]) {
+    const r = await runCli(["report", input, ...args], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    if (input.endsWith(".gz")) assert.equal(JSON.parse(r.stdout).groups[0].attempts, 667);
+    else {
+      assert.deepEqual(body(r.stdout), body(plain.stdout), input);
+      const named = (text: string) => text.replace(/(plain|gz|mixed)\//g, "").replace(/\.gz:/g, ":");
+      assert.equal(named(r.stderr), named(plain.stderr), input);
+    }
+  }
+  // the record path alike
+  const gate = ["--threshold", "success_rate >= 0.5", "--format", "json"];
+  const gatePlain = await runCli(["gate", "--from", "plain", ...gate], { cwd: dir });
+  const gateGz = await runCli(["gate", "--from", "gz", ...gate], { cwd: dir });
+  assert.equal(JSON.parse(gatePlain.stdout).thresholds[0].n, 6000);
+  assert.deepEqual([gateGz.code, gateGz.stdout], [gatePlain.code, gatePlain.stdout]);
+  // cut short (a compressor still writing): exit 3, named, on both paths
+  await writeFile(path.join(dir, "cut.jsonl.gz"), gzipSync(texts[0]!).subarray(0, 500));
+  for (const cmd of [["report", "cut.jsonl.gz"], ["gate", "--from", "cut.jsonl.gz", "--threshold", "success_rate >= 0.5"]]) {
+    const r = await runCli(cmd, { cwd: dir });
+    assert.equal(r.code, 3, cmd.join(" "));
+    assert.match(r.stderr, /cut\.jsonl\.gz: cannot be decompressed \(unexpected end of file\); is it a whole gzip file\?/);
   }
 });
 

@@ -2,6 +2,7 @@ import { fstatSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import os from "node:os";
 import { Worker } from "node:worker_threads";
+import { isGzipFile } from "../store/gzip.js";
 import { STDIN } from "../store/stdin.js";
 import type { BadLine, ReadSummary } from "../store/readRecords.js";
 import { compareKeys, finishGroup, mergeGroupAccs, type GroupAcc, type GroupRow } from "./groupAcc.js";
@@ -35,17 +36,19 @@ export async function summarizeFiles(
   spec: SummarySpec,
   options: { threads?: number; ranges?: number } = {},
 ): Promise<FilesSummary> {
-  const sized: { file: string; size: number }[] = [];
+  const sized: { file: string; size: number; gzip?: boolean }[] = [];
   for (const file of files) {
     const st = file === STDIN ? fstatSync(0) : await stat(file);
-    // a pipe's size is unknown: Infinity, read whole
-    sized.push({ file, size: st.isFile() ? st.size : Infinity });
+    // a pipe's size is unknown, a compressed file's too: Infinity, read whole
+    if (st.isFile() && isGzipFile(file)) sized.push({ file, size: Infinity, gzip: true });
+    else sized.push({ file, size: st.isFile() ? st.size : Infinity });
   }
   const total = sized.reduce((n, f) => n + f.size, 0);
-  // a pipe cannot be cut: with one, this thread reads everything, in order
-  const piped = total === Infinity;
-  const threads = piped ? 1 : (options.threads ?? (total < SMALL_INPUT ? 1 : os.availableParallelism()));
-  const ranges = piped ? [sized.map(({ file, size }) => ({ file, start: 0, end: size, size }))] : cutRanges(sized, Math.max(1, options.ranges ?? threads), threads > 1);
+  // a pipe or a compressed file cannot be cut: with one, this thread reads everything, in order (a
+  // compressed file is decompressed on a thread of its own)
+  const whole = total === Infinity;
+  const threads = whole ? 1 : (options.threads ?? (total < SMALL_INPUT ? 1 : os.availableParallelism()));
+  const ranges = whole ? [sized.map(({ file, size, gzip }) => ({ file, start: 0, end: size, size, ...(gzip ? { gzip } : {}) }))] : cutRanges(sized, Math.max(1, options.ranges ?? threads), threads > 1);
   const partials: PartialSummary[] = new Array(ranges.length);
   if (threads <= 1 || ranges.length === 1) ranges.forEach((r, i) => (partials[i] = summarizeRange(r, spec, edgesOf(i, ranges.length))));
   else {

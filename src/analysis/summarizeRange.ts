@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from "node:fs";
 import type { Policy } from "../policy/types.js";
 import { STATUSES } from "../probe/status.js";
 import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG } from "../store/record.js";
+import { openGunzips, type GunzipReader } from "../store/gzip.js";
 import { STDIN } from "../store/stdin.js";
 import type { BadLine } from "../store/readRecords.js";
 import { utf8 } from "../util/bufferText.js";
@@ -89,12 +90,16 @@ const word5 = (text: string) => ({ text, word: Buffer.from(text).readInt32LE(0),
 const CHAIN = word5("chain");
 const PROBE = word5("probe");
 
-/** A part of one file: the lines that start in [start, end) (a line starting before `end` is read to its end); a pipe has size and end Infinity and is read whole. */
+/**
+ * A part of one file: the lines that start in [start, end) (a line starting before `end` is read to its
+ * end). A pipe or a gzip file has size and end Infinity and is read whole.
+ */
 export interface Segment {
   file: string;
   start: number;
   end: number;
   size: number;
+  gzip?: boolean;
 }
 
 /** Where a range sits in the input: a round can carry on from the range before only if there is one, and into the next likewise. */
@@ -124,17 +129,26 @@ export function summarizeRange(segments: readonly Segment[], spec: SummarySpec, 
   };
   const ctx = createContext(spec, out, edges);
   const reader = { buf: Buffer.allocUnsafe(CHUNK), layouts: [] as LayoutReader[] };
-  segments.forEach((seg, i) => out.segmentLines.push(readSegment(seg, i, ctx, reader)));
+  // gzip files are decompressed on a thread of their own, in order, from the start
+  const compressed = segments.filter((s) => s.gzip).map((s) => s.file);
+  const gunzips = compressed.length > 0 ? openGunzips(compressed) : undefined;
+  try {
+    segments.forEach((seg, i) => out.segmentLines.push(readSegment(seg, i, ctx, reader, seg.gzip ? gunzips!.next() : undefined)));
+  } finally {
+    gunzips?.close();
+  }
   return ctx.finish();
 }
 
-// Reads one segment's lines into the context; returns the number of newlines read.
-function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf: Buffer; layouts: LayoutReader[] }): number {
+// Reads one segment's lines into the context (a gzip file's through `gunzip`); returns the number of newlines read.
+function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf: Buffer; layouts: LayoutReader[] }, gunzip: GunzipReader | undefined): number {
   const { file, start, end, size } = seg;
-  // a pipe (standard input, <(zcat old.jsonl.gz)) is read in order to its end; a file at offsets
+  // a pipe (standard input, <(some-tool)) or a gzip file (`gunzip`) is read in order to its end; a file at offsets
   const stream = size === Infinity;
   // standard input is read from its descriptor (opening /dev/stdin fails when it is a socket)
-  const fd = file === STDIN ? 0 : openSync(file, "r");
+  const fd = gunzip ? -1 : file === STDIN ? 0 : openSync(file, "r");
+  const readChunk = (buf: Buffer, offset: number, length: number, pos: number) =>
+    gunzip ? gunzip.read(buf, offset, length) : readAt(fd, buf, offset, length, stream ? null : pos);
   let lineNo = 1;
   try {
     let buf = reader.buf;
@@ -163,7 +177,7 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
     let lineStartAbs = pos;
     while (lineStartAbs < end) {
       // one byte is kept for a sentinel after the data: the readers' scans stop there, never past the buffer
-      const n = readChunk(fd, buf, filled, buf.length - 1 - filled, stream ? null : pos);
+      const n = readChunk(buf, filled, buf.length - 1 - filled, pos);
       pos += n;
       const avail = filled + n;
       buf[avail] = 0;
@@ -205,7 +219,7 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
         // read on to the line's end (or the input's); what follows it goes to the front
         let after = -1;
         let m = 0;
-        while (after < 0 && (m = readChunk(fd, buf, 0, buf.length - 1, stream ? null : pos)) > 0) {
+        while (after < 0 && (m = readChunk(buf, 0, buf.length - 1, pos)) > 0) {
           pos += m;
           const nl = buf.indexOf(10, 0);
           if (nl >= 0 && nl < m) after = nl + 1;
@@ -225,7 +239,7 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
       } else buf.copy(buf, 0, ls, avail);
     }
   } finally {
-    if (fd !== 0) closeSync(fd);
+    if (fd > 0) closeSync(fd);
   }
   return lineNo - 1;
 }
@@ -234,7 +248,7 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
 // Reads at `pos` (a file), or on from where the last read ended (pos null: a pipe), waiting out a pipe
 // that has no data yet and was opened non-blocking.
-function readChunk(fd: number, buf: Buffer, offset: number, length: number, pos: number | null): number {
+function readAt(fd: number, buf: Buffer, offset: number, length: number, pos: number | null): number {
   for (;;) {
     try {
       return readSync(fd, buf, offset, length, pos);

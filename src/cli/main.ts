@@ -82,7 +82,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   program
     .command("report")
     .description("success rate, latency and fallback per model, tier, chain and region")
-    .argument("[paths...]", "record files, directories or globs; - for standard input (default: the policy's data directory)")
+    .argument("[paths...]", "record files (.jsonl, .jsonl.gz), directories or globs; - for standard input (default: the policy's data directory)")
     .option("--policy <file>", "policy file, for tier timeouts and SLOs (default ./tierwatch.yaml if present)")
     .option("--data-dir <dir>", "data directory to read")
     .option("--since <when>", "start of the window: a duration back (7d, 12h) or an ISO date")
@@ -103,7 +103,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   program
     .command("replay")
     .description("what-if: replay the current policy and a candidate over recorded probe rounds, side by side")
-    .argument("[paths...]", "record files, directories or globs; - for standard input (default: the policy's data directory)")
+    .argument("[paths...]", "record files (.jsonl, .jsonl.gz), directories or globs; - for standard input (default: the policy's data directory)")
     .requiredOption("--candidate <file>", "the policy to compare")
     .option("--policy <file>", "the current policy (default ./tierwatch.yaml)")
     .option("--data-dir <dir>", "data directory to read")
@@ -115,7 +115,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   program
     .command("recommend")
     .description("propose tier order and timeouts, with replayed evidence, or say why to keep the policy")
-    .argument("[paths...]", "record files, directories or globs; - for standard input (default: the policy's data directory)")
+    .argument("[paths...]", "record files (.jsonl, .jsonl.gz), directories or globs; - for standard input (default: the policy's data directory)")
     .option("--policy <file>", "policy file (default ./tierwatch.yaml)")
     .option("--data-dir <dir>", "data directory to read")
     .option("--since <when>", "start of the window (7d, ISO date)")
@@ -131,7 +131,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description("judge fresh probe rounds or recorded history against thresholds: a CI gate")
     .option("--policy <file>", "policy file (default ./tierwatch.yaml)")
     .option("--rounds <n>", "run this many fresh rounds, per-model and chains (default 10)", positiveInt)
-    .option("--from <paths...>", "judge recorded history instead: files, directories or globs; - for standard input")
+    .option("--from <paths...>", "judge recorded history instead: files (.jsonl, .jsonl.gz), directories or globs; - for standard input")
     .option("--since <when>", "with --from: start of the window (7d, ISO date)")
     .option("--until <when>", "with --from: end of the window")
     .option("--threshold <expr>", "e.g. 'success_rate{tier=1} >= 0.99' (repeatable; default: the policy's SLOs)", (v: string, prev: string[] = []) => [...prev, v])

@@ -1,4 +1,3 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { isatty } from "node:tty";
@@ -18,15 +17,15 @@ function globToRegExp(segment: string): RegExp {
 }
 
 /**
- * Expands files, directories (their *.jsonl files) and globs (`*`, `?`, `**`) into a sorted list of files;
- * `-` is standard input (`zcat old.jsonl.gz | tierwatch report -`), read after the files.
+ * Expands files, directories (their *.jsonl and *.jsonl.gz files) and globs (`*`, `?`, `**`) into a
+ * sorted list of files; `-` is standard input (`some-tool | tierwatch report -`), read after the files.
  */
 export async function expandInputs(inputs: readonly string[], cwd: string, stdinIsTerminal = isatty(0)): Promise<string[]> {
   const files = new Set<string>();
   let readStdin = false;
   for (const input of inputs) {
     if (input === "-") {
-      if (stdinIsTerminal) throw ioError("- reads records from standard input, which is a terminal here; pipe them in (zcat old.jsonl.gz | tierwatch report -)");
+      if (stdinIsTerminal) throw ioError("- reads records from standard input, which is a terminal here; pipe them in (cat app.jsonl | tierwatch report -)");
       if (process.platform === "win32") throw ioError("- (standard input) is not supported on Windows; pass a records file");
       readStdin = true;
       continue;
@@ -48,33 +47,12 @@ export async function expandInputs(inputs: readonly string[], cwd: string, stdin
       for (const f of await jsonlFilesIn(abs)) files.add(f);
     } else files.add(abs);
   }
-  const sorted = [...files].sort();
-  for (const file of sorted) refuseCompressed(file, path.relative(cwd, file) || file);
-  return [...sorted, ...(readStdin ? [STDIN] : [])];
-}
-
-// A gzip-compressed file read as records would be hundreds of bad lines and no numbers: say what it is
-// and how to read it instead.
-function refuseCompressed(file: string, shown: string): void {
-  const head = Buffer.alloc(2);
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, "r");
-    // a pipe's first bytes are the reader's: only a regular file is looked into
-    if (!fstatSync(fd).isFile()) return;
-    readSync(fd, head, 0, 2, 0);
-  } catch {
-    // unreadable here: the reader says why, with the file's name
-    return;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-  if (head[0] === 0x1f && head[1] === 0x8b) throw ioError(`${shown} is gzip-compressed; pipe it in decompressed: zcat ${shown} | tierwatch report -`);
+  return [...[...files].sort(), ...(readStdin ? [STDIN] : [])];
 }
 
 async function jsonlFilesIn(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  return entries.filter((e) => e.isFile() && e.name.endsWith(".jsonl")).map((e) => path.join(dir, e.name)).sort();
+  return entries.filter((e) => e.isFile() && /\.jsonl(\.gz)?$/.test(e.name)).map((e) => path.join(dir, e.name)).sort();
 }
 
 async function expandGlob(pattern: string): Promise<string[]> {

@@ -1,4 +1,6 @@
 import { createReadStream } from "node:fs";
+import { createGunzip } from "node:zlib";
+import { gunzipError, isGzipFile, isZlibError } from "./gzip.js";
 import { isStatus } from "../probe/status.js";
 import { STDIN } from "./stdin.js";
 import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG, type AttemptRecord } from "./record.js";
@@ -76,10 +78,22 @@ export async function readRecords(files: readonly string[], onRecord: (r: Attemp
     };
     // standard input through Node's own stream for it: opening /dev/stdin fails when it is a socket, and
     // a plain read of descriptor 0 fails (EAGAIN) when it is non-blocking and momentarily empty
-    const stream: AsyncIterable<Buffer> = file === STDIN ? process.stdin : createReadStream(file);
+    const stream: AsyncIterable<Buffer> = file === STDIN ? process.stdin : isGzipFile(file) ? gunzipped(file) : createReadStream(file);
     await splitLines(stream, take);
   }
   return summary;
+}
+
+// A gzip file's decompressed bytes; a file that is not whole gzip is a clear error.
+async function* gunzipped(file: string): AsyncGenerator<Buffer> {
+  const input = createReadStream(file);
+  const gunzip = createGunzip();
+  input.on("error", (err) => gunzip.destroy(err));
+  try {
+    yield* input.pipe(gunzip);
+  } catch (err) {
+    throw gunzipError(file, { message: (err as Error).message, zlib: isZlibError(err) }, err);
+  }
 }
 
 // Splits a byte stream into lines at "\n" (as the report's byte path does), decoding each as UTF-8; a line
