@@ -241,7 +241,7 @@ test("records piped in (- or /dev/stdin) give the file's report, torn last line 
   await writeFile(path.join(dir, "f.jsonl"), text);
   const { spawn } = await import("node:child_process");
   const { BIN } = await import("./helpers/runCli.js");
-  const run = (args: string[], stdin?: string) =>
+  const run = (args: string[], stdin?: string | Buffer) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
       let stdout = "";
@@ -285,6 +285,17 @@ test("records piped in (- or /dev/stdin) give the file's report, torn last line 
   assert.equal(recommendFile.code, 0, recommendFile.stderr);
   assert.doesNotMatch(recommendFile.stderr, /bad line/);
   assert.deepEqual([recommendPiped.code, recommendPiped.stdout, recommendPiped.stderr], [recommendFile.code, recommendFile.stdout, recommendFile.stderr]);
+  // a bad line there is named <stdin>, not by the device's path
+  const withBad = await run(["report", "-", ...args], `garbage\n${text}`);
+  assert.deepEqual(JSON.parse(withBad.stdout).bad_lines.first, [{ file: "<stdin>", line: 1, reason: "not valid JSON" }]);
+  assert.match(withBad.stderr, /^ {2}<stdin>:1: not valid JSON$/m);
+  // gzip data through a pipe is said to be that, on both paths, not read as hundreds of bad lines
+  const { gzipSync } = await import("node:zlib");
+  for (const cmd of [["report", "-"], ["gate", "--from", "-", ...gate]]) {
+    const r = await run(cmd, gzipSync(text));
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /^tierwatch: standard input is gzip-compressed data; pass the \.gz file itself \(gzip files are read as they are\), or decompress on the way: zcat/);
+  }
   const { expandInputs } = await import("../src/store/expandInputs.js");
   await assert.rejects(expandInputs(["-"], dir, true), /standard input, which is a terminal here; pipe them in/);
 });

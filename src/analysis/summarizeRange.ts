@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from "node:fs";
 import type { Policy } from "../policy/types.js";
 import { STATUSES } from "../probe/status.js";
 import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG } from "../store/record.js";
-import { openGunzips, type GunzipReader } from "../store/gzip.js";
+import { compressedPipeError, isGzipHead, openGunzips, type GunzipReader } from "../store/gzip.js";
 import { STDIN } from "../store/stdin.js";
 import type { BadLine } from "../store/readRecords.js";
 import { utf8 } from "../util/bufferText.js";
@@ -175,12 +175,18 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
     // the layouts of the lines seen so far, most recently matched first
     const layouts = reader.layouts;
     let lineStartAbs = pos;
+    // a pipe's first two bytes say whether it carries gzip data (a file's were looked at before)
+    let sniffed = !stream || gunzip !== undefined;
     while (lineStartAbs < end) {
       // one byte is kept for a sentinel after the data: the readers' scans stop there, never past the buffer
       const n = readChunk(buf, filled, buf.length - 1 - filled, pos);
       pos += n;
       const avail = filled + n;
       buf[avail] = 0;
+      if (!sniffed && avail >= 2) {
+        sniffed = true;
+        if (isGzipHead(buf)) throw compressedPipeError(file);
+      }
       let ls = 0;
       for (;;) {
         if (lineStartAbs >= end) break;

@@ -4,6 +4,19 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { ioError } from "../errors.js";
+import { STDIN } from "./stdin.js";
+
+/** True when `head` starts with gzip's magic bytes. */
+export const isGzipHead = (head: Uint8Array): boolean => head[0] === 0x1f && head[1] === 0x8b;
+
+/**
+ * Gzip data arriving through a pipe (zcat forgotten, or `ssh host cat app.jsonl.gz`): a pipe is read on
+ * this thread as it comes, not decompressed, so say what it is and the two ways that work.
+ */
+export function compressedPipeError(file: string): Error {
+  const name = file === STDIN ? "standard input" : file;
+  return ioError(`${name} is gzip-compressed data; pass the .gz file itself (gzip files are read as they are), or decompress on the way: zcat app.jsonl.gz | tierwatch report -`);
+}
 
 /** True when `file` is a regular file that starts with gzip's magic bytes. */
 export function isGzipFile(file: string): boolean {
@@ -20,7 +33,7 @@ export function isGzipFile(file: string): boolean {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  return head[0] === 0x1f && head[1] === 0x8b;
+  return isGzipHead(head);
 }
 
 /**

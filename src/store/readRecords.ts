@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
-import { gunzipError, isGzipFile, isZlibError } from "./gzip.js";
+import { compressedPipeError, gunzipError, isGzipFile, isGzipHead, isZlibError } from "./gzip.js";
 import { isStatus } from "../probe/status.js";
 import { STDIN } from "./stdin.js";
 import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG, type AttemptRecord } from "./record.js";
@@ -78,7 +78,7 @@ export async function readRecords(files: readonly string[], onRecord: (r: Attemp
     };
     // standard input through Node's own stream for it: opening /dev/stdin fails when it is a socket, and
     // a plain read of descriptor 0 fails (EAGAIN) when it is non-blocking and momentarily empty
-    const stream: AsyncIterable<Buffer> = file === STDIN ? process.stdin : isGzipFile(file) ? gunzipped(file) : createReadStream(file);
+    const stream: AsyncIterable<Buffer> = file === STDIN ? notGzip(process.stdin, file) : isGzipFile(file) ? gunzipped(file) : notGzip(createReadStream(file), file);
     await splitLines(stream, take);
   }
   return summary;
@@ -94,6 +94,21 @@ async function* gunzipped(file: string): AsyncGenerator<Buffer> {
   } catch (err) {
     throw gunzipError(file, { message: (err as Error).message, zlib: isZlibError(err) }, err);
   }
+}
+
+// A stream's bytes, unless its first two say gzip (a pipe: a regular gzip file is decompressed instead).
+async function* notGzip(input: AsyncIterable<Buffer>, file: string): AsyncGenerator<Buffer> {
+  let head: Buffer | undefined = Buffer.alloc(0);
+  for await (const chunk of input) {
+    if (head) {
+      head = Buffer.concat([head, chunk]);
+      if (head.length < 2) continue;
+      if (isGzipHead(head)) throw compressedPipeError(file);
+      yield head;
+      head = undefined;
+    } else yield chunk;
+  }
+  if (head && head.length > 0) yield head;
 }
 
 // Splits a byte stream into lines at "\n" (as the report's byte path does), decoding each as UTF-8; a line

@@ -1,10 +1,10 @@
-import path from "node:path";
 import { DIMENSIONS, type Dimension } from "../../analysis/groupAcc.js";
 import { summarizeFiles } from "../../analysis/summarizeFiles.js";
 import { policyChains, type SummarySpec } from "../../analysis/summarizeRange.js";
 import { ExitCode, noDataError, usageError } from "../../errors.js";
 import { expandInputs } from "../../store/expandInputs.js";
 import type { ReadSummary } from "../../store/readRecords.js";
+import { shownInput } from "../../store/stdin.js";
 import { parseDuration } from "../../util/duration.js";
 import { parseTime } from "../../util/parseTime.js";
 import { type CliIo, tableWidth } from "../io.js";
@@ -74,7 +74,7 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
       groups: current.groups.map(({ keys, ...rest }, i) => ({ ...keys, ...rest, ...(compared ? { compare: compared[i] } : {}) })),
       chains: current.chains,
       ...(previous ? { previous_chains: previous.chains } : {}),
-      bad_lines: { count: read.badCount, first: read.bad.map((b) => ({ ...b, file: path.relative(io.cwd, b.file) || b.file })) },
+      bad_lines: { count: read.badCount, first: read.bad.map((b) => ({ ...b, file: shownInput(b.file, io.cwd) })) },
     };
     io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
@@ -110,7 +110,7 @@ function parseBy(text: string, withBucket: boolean): Dimension[] {
 function reportBadLines(io: CliIo, read: ReadSummary): void {
   if (read.badCount > 0) {
     io.stderr.write(`${read.badCount} bad line(s) skipped${read.bad.length < read.badCount ? `; the first ${read.bad.length}` : ""}:\n`);
-    for (const b of read.bad) io.stderr.write(`  ${path.relative(io.cwd, b.file) || b.file}:${b.line}: ${b.reason}\n`);
+    for (const b of read.bad) io.stderr.write(`  ${shownInput(b.file, io.cwd)}:${b.line}: ${b.reason}\n`);
   }
   if (read.torn > 0) io.stderr.write(`${read.torn} unfinished last line(s) skipped (a writer was still writing or was stopped)\n`);
 }
