@@ -300,7 +300,7 @@ test("records piped in (- or /dev/stdin) give the file's report, torn last line 
   await assert.rejects(expandInputs(["-"], dir, true), /standard input, which is a terminal here; pipe them in/);
 });
 
-test("gzip files (rotated logs) are read as they are, alone, several in order, or beside plain ones; a cut-short one is a clear error", async (t) => {
+test("gzip files (rotated logs) are read as they are, alone, several in order, or beside plain ones; a cut-short one up to its end, a corrupt one is a clear error", async (t) => {
   const dir = await tempDir(t);
   const { gzipSync } = await import("node:zlib");
   const { mkdir } = await import("node:fs/promises");
@@ -340,12 +340,34 @@ test("gzip files (rotated logs) are read as they are, alone, several in order, o
   const gateGz = await runCli(["gate", "--from", "gz", ...gate], { cwd: dir });
   assert.equal(JSON.parse(gatePlain.stdout).thresholds[0].n, 6000);
   assert.deepEqual([gateGz.code, gateGz.stdout], [gatePlain.code, gatePlain.stdout]);
-  // cut short (a compressor still writing): exit 3, named, on both paths
-  await writeFile(path.join(dir, "cut.jsonl.gz"), gzipSync(texts[0]!).subarray(0, 500));
-  for (const cmd of [["report", "cut.jsonl.gz"], ["gate", "--from", "cut.jsonl.gz", "--threshold", "success_rate >= 0.5"]]) {
+  // what the gate skipped is said, not judged silently
+  assert.match(gatePlain.stderr, /^1 bad line\(s\) skipped \(tierwatch report names them\)$/m);
+  assert.equal(gateGz.stderr, gatePlain.stderr);
+  // cut short (a compressor still writing, as logrotate's is for a while): read up to where it ends, the
+  // torn last line skipped, and said, on both paths
+  const cut = gzipSync(texts[0]!).subarray(0, 1500);
+  await writeFile(path.join(dir, "cut.jsonl.gz"), cut);
+  const { gunzipSync, constants } = await import("node:zlib");
+  const readable = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH }).toString();
+  const whole = readable.split("\n").length - 1;
+  assert.ok(whole > 10 && whole < 2000, String(whole));
+  const cutReport = await runCli(["report", "cut.jsonl.gz", "--format", "json"], { cwd: dir });
+  assert.equal(cutReport.code, 0, cutReport.stderr);
+  assert.equal(JSON.parse(cutReport.stdout).records, whole);
+  assert.match(cutReport.stderr, /^1 unfinished last line\(s\) skipped/m);
+  assert.match(cutReport.stderr, /^cut\.jsonl\.gz: cut short \(a compressor still writing, or a copy cut off\); read up to where it ends$/m);
+  const cutGate = await runCli(["gate", "--from", "cut.jsonl.gz", "--threshold", "success_rate >= 0.5", "--format", "json"], { cwd: dir });
+  assert.equal(cutGate.code, 0, cutGate.stderr);
+  assert.equal(JSON.parse(cutGate.stdout).thresholds[0].n, whole);
+  assert.match(cutGate.stderr, /^cut\.jsonl\.gz: cut short/m);
+  // corrupt (its check fails): exit 3, named, on both paths
+  const corrupt = Buffer.from(gzipSync(texts[0]!));
+  for (let i = 2000; i < 2100; i++) corrupt[i]! ^= 0x55;
+  await writeFile(path.join(dir, "corrupt.jsonl.gz"), corrupt);
+  for (const cmd of [["report", "corrupt.jsonl.gz"], ["gate", "--from", "corrupt.jsonl.gz", "--threshold", "success_rate >= 0.5"]]) {
     const r = await runCli(cmd, { cwd: dir });
     assert.equal(r.code, 3, cmd.join(" "));
-    assert.match(r.stderr, /cut\.jsonl\.gz: cannot be decompressed \(unexpected end of file\); is it a whole gzip file\?/);
+    assert.match(r.stderr, /corrupt\.jsonl\.gz: cannot be decompressed \([a-z ]+\); is it a whole gzip file\?/);
   }
 });
 

@@ -121,7 +121,7 @@ async function runOnWorkers(ranges: Segment[][], spec: SummarySpec, threads: num
 }
 
 function merge(ranges: Segment[][], partials: PartialSummary[], spec: SummarySpec, fileCount: number): FilesSummary {
-  const read: ReadSummary = { files: fileCount, lines: 0, records: 0, badCount: 0, bad: [], torn: 0, newerVersion: 0 };
+  const read: ReadSummary = { files: fileCount, lines: 0, records: 0, badCount: 0, bad: [], torn: 0, newerVersion: 0, cutShort: [] };
   const groups = new Map<string, { window: number; parts: GroupAcc[] }>();
   const measured = new Map<string, ChainCounts>();
   const replayed = new Map<string, ChainCounts>();
@@ -138,6 +138,7 @@ function merge(ranges: Segment[][], partials: PartialSummary[], spec: SummarySpe
     read.badCount += part.badCount;
     read.torn += part.torn;
     read.newerVersion += part.newerVersion;
+    read.cutShort.push(...part.cutShort);
     for (const { segment, ...b } of part.bad) if (read.bad.length < 5) read.bad.push({ ...b, line: b.line + offsets[segment]! } satisfies BadLine);
     for (const g of part.groups) {
       const id = `${g.window}\u0000${JSON.stringify(spec.by.map((d) => g.acc.keys[d] ?? null))}`;

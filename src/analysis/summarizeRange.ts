@@ -64,6 +64,8 @@ export interface PartialSummary {
   bad: (BadLine & { segment: number })[];
   torn: number;
   newerVersion: number;
+  /** gzip files that ended before their compressed stream did: read up to there */
+  cutShort: string[];
 }
 
 const CHUNK = 1024 * 1024;
@@ -126,6 +128,7 @@ export function summarizeRange(segments: readonly Segment[], spec: SummarySpec, 
     bad: [],
     torn: 0,
     newerVersion: 0,
+    cutShort: [],
   };
   const ctx = createContext(spec, out, edges);
   const reader = { buf: Buffer.allocUnsafe(CHUNK), layouts: [] as LayoutReader[] };
@@ -133,7 +136,11 @@ export function summarizeRange(segments: readonly Segment[], spec: SummarySpec, 
   const compressed = segments.filter((s) => s.gzip).map((s) => s.file);
   const gunzips = compressed.length > 0 ? openGunzips(compressed) : undefined;
   try {
-    segments.forEach((seg, i) => out.segmentLines.push(readSegment(seg, i, ctx, reader, seg.gzip ? gunzips!.next() : undefined)));
+    segments.forEach((seg, i) => {
+      const gunzip = seg.gzip ? gunzips!.next() : undefined;
+      out.segmentLines.push(readSegment(seg, i, ctx, reader, gunzip));
+      if (gunzip?.cutShort()) out.cutShort.push(seg.file);
+    });
   } finally {
     gunzips?.close();
   }

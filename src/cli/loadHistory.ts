@@ -1,5 +1,7 @@
 import { expandInputs } from "../store/expandInputs.js";
-import { readRecords } from "../store/readRecords.js";
+import { readRecords, type ReadSummary } from "../store/readRecords.js";
+import { cutShortNote } from "../store/gzip.js";
+import { shownInput } from "../store/stdin.js";
 import { createHistoryBuilder, type History } from "../replay/history.js";
 import type { AttemptRecord } from "../store/record.js";
 import { parseTime } from "../util/parseTime.js";
@@ -20,6 +22,12 @@ export async function loadHistory(
     const t = Date.parse(r.ts);
     if ((since === undefined || t >= since) && (until === undefined || t < until)) builder.add(r);
   });
-  if (read.badCount > 0) io.stderr.write(`${read.badCount} bad line(s) skipped (tierwatch report names them)\n`);
+  noteRead(read, io);
   return { ...builder.build(), files: files.length };
+}
+
+/** Says on stderr what reading skipped (bad lines: `report` names them) and which gzip files were cut short. */
+export function noteRead(read: ReadSummary, io: CliIo): void {
+  if (read.badCount > 0) io.stderr.write(`${read.badCount} bad line(s) skipped (tierwatch report names them)\n`);
+  for (const file of read.cutShort) io.stderr.write(cutShortNote(shownInput(file, io.cwd)));
 }

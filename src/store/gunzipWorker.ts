@@ -6,7 +6,7 @@ import { createReadStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { workerData } from "node:worker_threads";
 import { createGunzip } from "node:zlib";
-import { DONE, EMPTY, FAILED, FULL, SLOT, isZlibError, type Failure } from "./gzip.js";
+import { DONE, EMPTY, FAILED, FULL, SLOT, isCutShort, isZlibError, type Failure } from "./gzip.js";
 
 const { files, shared } = workerData as { files: string[]; shared: SharedArrayBuffer };
 const ctl = new Int32Array(shared, 0, SLOT.words);
@@ -58,8 +58,16 @@ process.on("uncaughtException", fail);
 
 try {
   for (const file of files) {
-    await pipeline(createReadStream(file), createGunzip({ chunkSize: 256 * 1024 }), toSlot);
+    let cutShort = 0;
+    try {
+      await pipeline(createReadStream(file), createGunzip({ chunkSize: 256 * 1024 }), toSlot);
+    } catch (err) {
+      // a file still being written (or cut off) is read up to where it ends, as a plain one is
+      if (!isCutShort(err)) throw err;
+      cutShort = 1;
+    }
     waitEmpty();
+    ctl[SLOT.cutShort] = cutShort;
     hand(DONE);
     // the next file starts once the reader has taken this one's end
     waitEmpty();

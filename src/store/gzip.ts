@@ -38,9 +38,10 @@ export function isGzipFile(file: string): boolean {
 
 /**
  * The shared slot's layout: words for the state, the slot's length, the error text's length, whether the
- * thread has started (1) or ended (2), and whether the reader has closed (1); then the error text and the data.
+ * thread has started (1) or ended (2), whether the reader has closed (1), whether the file handed over as
+ * done was cut short (1); then the error text and the data.
  */
-export const SLOT = { state: 0, length: 1, errorLength: 2, started: 3, closed: 4, words: 8, header: 32, errorBytes: 1024, data: 1024 * 1024 } as const;
+export const SLOT = { state: 0, length: 1, errorLength: 2, started: 3, closed: 4, cutShort: 5, words: 8, header: 32, errorBytes: 1024, data: 1024 * 1024 } as const;
 /** The state word: the slot is empty (the worker may fill it), full (the reader may take it), or the file ended (the reader takes that too, by emptying the slot) or failed. */
 export const EMPTY = 0;
 export const FULL = 1;
@@ -53,6 +54,8 @@ const START_WAIT_MS = 30_000;
 export interface GunzipReader {
   /** Copies up to `length` bytes into buf at offset; 0 at the end. */
   read(buf: Buffer, offset: number, length: number): number;
+  /** After the end: whether the file ended before its compressed stream did (read up to there). */
+  cutShort(): boolean;
 }
 
 /** Gzip files decompressed one after another on one worker thread, each read through its own reader, in order. */
@@ -81,7 +84,9 @@ export function openGunzips(files: readonly string[]): Gunzips {
       const file = files[++current]!;
       let taken = 0;
       let ended = false;
+      let cut = false;
       return {
+        cutShort: () => cut,
         read(buf, offset, length) {
           if (ended) return 0;
           for (;;) {
@@ -99,6 +104,7 @@ export function openGunzips(files: readonly string[]): Gunzips {
             if (state === DONE) {
               // this file's end: taking it lets the thread go on to the next file
               ended = true;
+              cut = Atomics.load(ctl, SLOT.cutShort) === 1;
               handBack();
               return 0;
             }
@@ -128,6 +134,12 @@ export interface Failure {
   message: string;
   zlib: boolean;
 }
+
+/** zlib's error for a stream that ends before its end (a file still being written, or cut off). */
+export const isCutShort = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === "Z_BUF_ERROR";
+
+/** The line that says a gzip file was read only up to where it ends. */
+export const cutShortNote = (shown: string): string => `${shown}: cut short (a compressor still writing, or a copy cut off); read up to where it ends\n`;
 
 /** True for zlib's own errors (Z_DATA_ERROR, Z_BUF_ERROR: cut short), as against the file system's. */
 export function isZlibError(err: unknown): boolean {

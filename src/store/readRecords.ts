@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
-import { compressedPipeError, gunzipError, isGzipFile, isGzipHead, isZlibError } from "./gzip.js";
+import { compressedPipeError, gunzipError, isCutShort, isGzipFile, isGzipHead, isZlibError } from "./gzip.js";
 import { isStatus } from "../probe/status.js";
 import { STDIN } from "./stdin.js";
 import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG, type AttemptRecord } from "./record.js";
@@ -24,6 +24,8 @@ export interface ReadSummary {
   torn: number;
   /** records from a newer format than this tierwatch reads */
   newerVersion: number;
+  /** gzip files that end before their compressed stream does (a compressor still writing): read up to there */
+  cutShort: string[];
 }
 
 const MAX_BAD_SAMPLES = 5;
@@ -43,7 +45,7 @@ export function recordProblem(value: unknown): string | undefined {
 
 /** Streams records from files, calling `onRecord` for each usable one; bad lines are counted with file:line. */
 export async function readRecords(files: readonly string[], onRecord: (r: AttemptRecord) => void): Promise<ReadSummary> {
-  const summary: ReadSummary = { files: files.length, lines: 0, records: 0, badCount: 0, bad: [], torn: 0, newerVersion: 0 };
+  const summary: ReadSummary = { files: files.length, lines: 0, records: 0, badCount: 0, bad: [], torn: 0, newerVersion: 0, cutShort: [] };
   for (const file of files) {
     let lineNo = 0;
     // one line: its text, or null when it is longer than any record; `ended`: a newline ends it
@@ -78,21 +80,23 @@ export async function readRecords(files: readonly string[], onRecord: (r: Attemp
     };
     // standard input through Node's own stream for it: opening /dev/stdin fails when it is a socket, and
     // a plain read of descriptor 0 fails (EAGAIN) when it is non-blocking and momentarily empty
-    const stream: AsyncIterable<Buffer> = file === STDIN ? notGzip(process.stdin, file) : isGzipFile(file) ? gunzipped(file) : notGzip(createReadStream(file), file);
+    const stream: AsyncIterable<Buffer> = file === STDIN ? notGzip(process.stdin, file) : isGzipFile(file) ? gunzipped(file, () => summary.cutShort.push(file)) : notGzip(createReadStream(file), file);
     await splitLines(stream, take);
   }
   return summary;
 }
 
-// A gzip file's decompressed bytes; a file that is not whole gzip is a clear error.
-async function* gunzipped(file: string): AsyncGenerator<Buffer> {
+// A gzip file's decompressed bytes; one that ends early (a compressor still writing) is read up to there
+// and `onCutShort` told; one that is not gzip past its first bytes is a clear error.
+async function* gunzipped(file: string, onCutShort: () => void): AsyncGenerator<Buffer> {
   const input = createReadStream(file);
   const gunzip = createGunzip();
   input.on("error", (err) => gunzip.destroy(err));
   try {
     yield* input.pipe(gunzip);
   } catch (err) {
-    throw gunzipError(file, { message: (err as Error).message, zlib: isZlibError(err) }, err);
+    if (isCutShort(err)) onCutShort();
+    else throw gunzipError(file, { message: (err as Error).message, zlib: isZlibError(err) }, err);
   }
 }
 

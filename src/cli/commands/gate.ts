@@ -14,6 +14,7 @@ import { expandInputs } from "../../store/expandInputs.js";
 import { readRecords } from "../../store/readRecords.js";
 import { parseTime } from "../../util/parseTime.js";
 import { type CliIo, tableWidth } from "../io.js";
+import { noteRead } from "../loadHistory.js";
 import { runRounds } from "../runRounds.js";
 
 export interface GateOptions {
@@ -55,10 +56,11 @@ export async function gateCommand(opts: GateOptions, io: CliIo, now = Date.now()
     const since = opts.since ? parseTime(opts.since, now, "--since") : undefined;
     const until = opts.until ? parseTime(opts.until, now, "--until") : undefined;
     const files = await expandInputs(opts.from, io.cwd);
-    await readRecords(files, (r) => {
+    const read = await readRecords(files, (r) => {
       const t = Date.parse(r.ts);
       if ((since === undefined || t >= since) && (until === undefined || t < until)) evaluator.add(r);
     });
+    noteRead(read, io);
     source = `${files.length} file(s)${opts.since ? ` since ${opts.since}` : ""}`;
   } else {
     const rounds = opts.rounds ?? 10;
