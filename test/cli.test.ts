@@ -340,6 +340,18 @@ test("gzip files (rotated logs) are read as they are, alone, several in order, o
   const gateGz = await runCli(["gate", "--from", "gz", ...gate], { cwd: dir });
   assert.equal(JSON.parse(gatePlain.stdout).thresholds[0].n, 6000);
   assert.deepEqual([gateGz.code, gateGz.stdout], [gatePlain.code, gatePlain.stdout]);
+  // standard input redirected from a gzip file (`- < d0.jsonl.gz`): decompressed on both paths, as the file
+  const { spawnSync } = await import("node:child_process");
+  const { openSync, closeSync } = await import("node:fs");
+  const { BIN } = await import("./helpers/runCli.js");
+  for (const cmd of [["report", "-", ...args], ["gate", "--from", "-", ...gate]]) {
+    const fd = openSync(path.join(dir, "gz", "d0.jsonl.gz"), "r");
+    const redirected = spawnSync(process.execPath, [BIN, ...cmd], { cwd: dir, stdio: [fd, "pipe", "pipe"], encoding: "utf8" });
+    closeSync(fd);
+    const named = await runCli(cmd.map((a) => (a === "-" ? "gz/d0.jsonl.gz" : a)), { cwd: dir });
+    assert.equal(redirected.status, 0, redirected.stderr);
+    assert.deepEqual({ ...JSON.parse(redirected.stdout), inputs: undefined, source: undefined }, { ...JSON.parse(named.stdout), inputs: undefined, source: undefined }, cmd[0]);
+  }
   // what the gate skipped is said, not judged silently
   assert.match(gatePlain.stderr, /^1 bad line\(s\) skipped \(tierwatch report names them\)$/m);
   assert.equal(gateGz.stderr, gatePlain.stderr);

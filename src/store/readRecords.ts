@@ -80,7 +80,8 @@ export async function readRecords(files: readonly string[], onRecord: (r: Attemp
     };
     // standard input through Node's own stream for it: opening /dev/stdin fails when it is a socket, and
     // a plain read of descriptor 0 fails (EAGAIN) when it is non-blocking and momentarily empty
-    const stream: AsyncIterable<Buffer> = file === STDIN ? notGzip(process.stdin, file) : isGzipFile(file) ? gunzipped(file, () => summary.cutShort.push(file)) : notGzip(createReadStream(file), file);
+    // a gzip file is decompressed, standard input redirected from one too (`- < app.jsonl.gz`, as report does)
+    const stream: AsyncIterable<Buffer> = isGzipFile(file) ? gunzipped(file, () => summary.cutShort.push(file)) : notGzip(file === STDIN ? process.stdin : createReadStream(file), file);
     await splitLines(stream, take);
   }
   return summary;
