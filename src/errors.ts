@@ -27,12 +27,18 @@ export interface Problem {
 export class TierwatchError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly problems: readonly Problem[];
+  /** the message for an input file named another way (the CLI names inputs relative to its directory); the message names it by its path */
+  readonly naming?: { file: string; describe: (name: string) => string };
 
-  constructor(message: string, options: { exitCode: ExitCodeValue; cause?: unknown; problems?: readonly Problem[] }) {
+  constructor(
+    message: string,
+    options: { exitCode: ExitCodeValue; cause?: unknown; problems?: readonly Problem[]; naming?: { file: string; describe: (name: string) => string } },
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "TierwatchError";
     this.exitCode = options.exitCode;
     this.problems = options.problems ?? [];
+    if (options.naming) this.naming = options.naming;
   }
 }
 
@@ -44,6 +50,11 @@ export function usageError(message: string, problems?: readonly Problem[], cause
 /** A file or directory that could not be read or written (exit 3). */
 export function ioError(message: string, cause?: unknown): TierwatchError {
   return new TierwatchError(message, { exitCode: ExitCode.io, cause });
+}
+
+/** An input file that could not be read (exit 3): `describe` words the message around the file's name. */
+export function inputError(file: string, describe: (name: string) => string, cause?: unknown): TierwatchError {
+  return new TierwatchError(describe(file), { exitCode: ExitCode.io, cause, naming: { file, describe } });
 }
 
 /** Too little data to answer (exit 4). */

@@ -171,7 +171,8 @@ test("report: every format from one row model, windows, filters, several inputs,
   const json = await runCli(["report", "--format", "json", "--by", "model"], { cwd: dir });
   assert.equal(json.code, 0, json.stderr);
   const doc = JSON.parse(json.stdout);
-  assert.deepEqual(Object.keys(doc), ["window", "inputs", "records", "groups", "chains", "bad_lines"]);
+  assert.deepEqual(Object.keys(doc), ["window", "inputs", "records", "groups", "chains", "bad_lines", "cut_short"]);
+  assert.deepEqual(doc.cut_short, []);
   const [a, b] = doc.groups;
   assert.deepEqual([a.model, a.sent, a.ok, a.success_rate], ["a", 3, 3, 1]);
   assert.deepEqual([b.model, b.ok, b.statuses], ["b", 0, { rate_limited: 3 }]);
@@ -294,7 +295,7 @@ test("records piped in (- or /dev/stdin) give the file's report, torn last line 
   for (const cmd of [["report", "-"], ["gate", "--from", "-", ...gate]]) {
     const r = await run(cmd, gzipSync(text));
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /^tierwatch: standard input is gzip-compressed data; pass the \.gz file itself \(gzip files are read as they are\), or decompress on the way: zcat/);
+    assert.match(r.stderr, /^tierwatch: standard input is gzip-compressed data; pass the \.gz file itself \(gzip files are read as they are\), or decompress it on the way \(zcat app\.jsonl\.gz \| tierwatch \.\.\. -\)$/m);
   }
   const { expandInputs } = await import("../src/store/expandInputs.js");
   await assert.rejects(expandInputs(["-"], dir, true), /standard input, which is a terminal here; pipe them in/);
@@ -366,6 +367,7 @@ test("gzip files (rotated logs) are read as they are, alone, several in order, o
   const cutReport = await runCli(["report", "cut.jsonl.gz", "--format", "json"], { cwd: dir });
   assert.equal(cutReport.code, 0, cutReport.stderr);
   assert.equal(JSON.parse(cutReport.stdout).records, whole);
+  assert.deepEqual(JSON.parse(cutReport.stdout).cut_short, ["cut.jsonl.gz"]);
   assert.match(cutReport.stderr, /^1 unfinished last line\(s\) skipped/m);
   assert.match(cutReport.stderr, /^cut\.jsonl\.gz: cut short \(a compressor still writing, or a copy cut off\); read up to where it ends$/m);
   const cutGate = await runCli(["gate", "--from", "cut.jsonl.gz", "--threshold", "success_rate >= 0.5", "--format", "json"], { cwd: dir });
@@ -379,7 +381,8 @@ test("gzip files (rotated logs) are read as they are, alone, several in order, o
   for (const cmd of [["report", "corrupt.jsonl.gz"], ["gate", "--from", "corrupt.jsonl.gz", "--threshold", "success_rate >= 0.5"]]) {
     const r = await runCli(cmd, { cwd: dir });
     assert.equal(r.code, 3, cmd.join(" "));
-    assert.match(r.stderr, /corrupt\.jsonl\.gz: cannot be decompressed \([a-z ]+\); is it a whole gzip file\?/);
+    // named as the other messages name it, relative to where tierwatch runs
+    assert.match(r.stderr, /^tierwatch: corrupt\.jsonl\.gz: cannot be decompressed \([a-z ]+\); is it a whole gzip file\?$/m);
   }
 });
 

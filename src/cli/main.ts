@@ -3,6 +3,7 @@ import { ExitCode, TierwatchError } from "../errors.js";
 import { processIo, type CliIo } from "./io.js";
 import { oneOf, port, positiveInt } from "./parseOptions.js";
 import { printProblems } from "./printProblems.js";
+import { shownInput } from "../store/stdin.js";
 
 const METRICS_HELP = `
 Metrics:
@@ -190,7 +191,8 @@ function reportError(err: unknown, io: CliIo): number {
     return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (err instanceof TierwatchError) {
-    io.stderr.write(`tierwatch: ${err.message}\n`);
+    // an input file is named as the other messages name it: relative to the directory tierwatch runs in
+    io.stderr.write(`tierwatch: ${err.naming ? err.naming.describe(shownInput(err.naming.file, io.cwd)) : err.message}\n`);
     printProblems(io, err.problems);
     return err.exitCode;
   }

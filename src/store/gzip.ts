@@ -3,7 +3,7 @@
 // memory, one slot at a time; the record path simply streams through zlib.
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { ioError } from "../errors.js";
+import { inputError } from "../errors.js";
 import { STDIN } from "./stdin.js";
 
 /** True when `head` starts with gzip's magic bytes. */
@@ -14,8 +14,7 @@ export const isGzipHead = (head: Uint8Array): boolean => head[0] === 0x1f && hea
  * this thread as it comes, not decompressed, so say what it is and the two ways that work.
  */
 export function compressedPipeError(file: string): Error {
-  const name = file === STDIN ? "standard input" : file;
-  return ioError(`${name} is gzip-compressed data; pass the .gz file itself (gzip files are read as they are), or decompress on the way: zcat app.jsonl.gz | tierwatch report -`);
+  return inputError(file, (name) => `${file === STDIN ? "standard input" : name} is gzip-compressed data; pass the .gz file itself (gzip files are read as they are), or decompress it on the way (zcat app.jsonl.gz | tierwatch ... -)`);
 }
 
 /** True when `file` is a regular file that starts with gzip's magic bytes. */
@@ -113,8 +112,8 @@ export function openGunzips(files: readonly string[]): Gunzips {
             // handing over the end, cannot say more: stop waiting then
             if (Atomics.wait(ctl, SLOT.state, EMPTY, 1000) === "timed-out" && Atomics.load(ctl, SLOT.state) === EMPTY) {
               const started = Atomics.load(ctl, SLOT.started);
-              if (started === 2) throw ioError(`${file}: the thread that decompresses it ended early`);
-              if (started === 0 && (waited += 1000) >= START_WAIT_MS) throw ioError(`${file}: the thread that decompresses it did not start within ${START_WAIT_MS / 1000} s`);
+              if (started === 2) throw inputError(file, (name) => `${name}: the thread that decompresses it ended early`);
+              if (started === 0 && (waited += 1000) >= START_WAIT_MS) throw inputError(file, (name) => `${name}: the thread that decompresses it did not start within ${START_WAIT_MS / 1000} s`);
             }
           }
         },
@@ -148,7 +147,7 @@ export function isZlibError(err: unknown): boolean {
 
 /** A gzip file that could not be read: zlib's reason says it is not whole, anything else is said as it is. */
 export function gunzipError(file: string, failure: Failure, cause?: unknown): Error {
-  return failure.zlib ? ioError(`${file}: cannot be decompressed (${failure.message}); is it a whole gzip file?`, cause) : ioError(`${file}: ${failure.message}`, cause);
+  return inputError(file, (name) => (failure.zlib ? `${name}: cannot be decompressed (${failure.message}); is it a whole gzip file?` : `${name}: ${failure.message}`), cause);
 }
 
 function failed(file: string, text: string): Error {

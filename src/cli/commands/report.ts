@@ -76,6 +76,8 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
       chains: current.chains,
       ...(previous ? { previous_chains: previous.chains } : {}),
       bad_lines: { count: read.badCount, first: read.bad.map((b) => ({ ...b, file: shownInput(b.file, io.cwd) })) },
+      // gzip files that ended before their compressed stream did (read up to there)
+      cut_short: read.cutShort.map((file) => shownInput(file, io.cwd)),
     };
     io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
