@@ -10,8 +10,8 @@ import { loadPolicy } from "../src/policy/loadPolicy.js";
 import { createRng } from "../src/sim/rng.js";
 import type { AttemptRecord } from "../src/store/record.js";
 import { readRecords } from "../src/store/readRecords.js";
-import { learnLayout } from "../src/store/scanLayout.js";
-import { F, newScan, scanRecord, T_NULL, T_NUMBER, T_OTHER, T_STRING } from "../src/store/scanRecord.js";
+import { createLayoutReader } from "../src/store/scanLayout.js";
+import { F, newScan, scanRecord, T_NULL, T_NUMBER, T_OTHER, T_STRING, type Scan } from "../src/store/scanRecord.js";
 import { record } from "./helpers/builders.js";
 import { runCli } from "./helpers/runCli.js";
 import { tempDir } from "./helpers/tempDir.js";
@@ -87,22 +87,85 @@ function history(n: number, seed: number): AttemptRecord[] {
   return out;
 }
 
-test("one learned reader per key order: a line whose values have other types reuses it and reads the same", () => {
-  const a = Buffer.from(`${JSON.stringify({ v: 1, ts: "2026-11-01T00:00:00.000Z", status: "ok", latency_ms: 12.5, ttft_ms: null, error: null })}\n`);
-  const b = Buffer.from(`${JSON.stringify({ v: 1, ts: "2026-11-01T00:00:01.000Z", status: "timeout", latency_ms: null, ttft_ms: 3, error: "slow" })}\n`);
-  const readA = learnLayout(a, 0, a.length - 1);
-  const readB = learnLayout(b, 0, b.length - 1);
-  assert.ok(readA);
-  assert.equal(readB, readA, "no second compile for the same keys");
-  const s = newScan();
-  // a reader reads a line that ends at least eight bytes before the limit (here, the line repeated)
-  const two = Buffer.concat([b, b]);
-  assert.equal(readA(two, new DataView(two.buffer, two.byteOffset, two.length), 0, two.length, s), b.length - 1);
-  assert.equal(s.type[F.latency_ms], T_NULL);
-  assert.equal(s.num[F.ttft_ms], 3);
-  assert.equal(b.toString("latin1", s.start[F.status], s.end[F.status]), "timeout");
-  const other = Buffer.from(`${JSON.stringify({ ts: "2026-11-01T00:00:00.000Z", v: 1, status: "ok", latency_ms: 1, ttft_ms: null, error: null })}\n`);
-  assert.notEqual(learnLayout(other, 0, other.length - 1), readA, "another key order is another reader");
+// the fields a scan holds, as values (strings decoded), from `buf`
+const fieldsOf = (buf: Buffer, s: Scan) => {
+  const out: Record<string, unknown> = {};
+  for (const [name, i] of Object.entries(F)) {
+    const t = s.type[i];
+    if (t === T_STRING) out[name] = [buf.toString("latin1", s.start[i], s.end[i]), s.esc[i]];
+    else if (t === T_NUMBER) out[name] = Object.is(s.num[i], -0) ? "-0" : s.num[i];
+    else if (t === T_NULL) out[name] = null;
+    else if (t === T_OTHER) out[name] = "(other)";
+  }
+  return out;
+};
+
+test("one learned layout per key order: a line whose values have other types reads the same with it", () => {
+  const reader = createLayoutReader(4096);
+  const put = (text: string) => {
+    const n = reader.buf.write(text, 0, "latin1");
+    reader.buf[n] = 0;
+    return n;
+  };
+  const a = `${JSON.stringify({ v: 1, ts: "2026-11-01T00:00:00.000Z", status: "ok", latency_ms: 12.5, ttft_ms: null, error: null })}\n`;
+  const b = `${JSON.stringify({ v: 1, ts: "2026-11-01T00:00:01.000Z", status: "timeout", latency_ms: null, ttft_ms: 3, error: "slow" })}\n`;
+  put(a);
+  const layoutA = reader.learn(0, a.length - 1);
+  put(b);
+  assert.ok(layoutA >= 0);
+  assert.equal(reader.learn(0, b.length - 1), layoutA, "one layout for the same keys");
+  // a line is read when it ends at least 16 bytes before the limit (here, the line repeated)
+  const limit = put(b + b);
+  assert.equal(reader.read(layoutA, 0, limit), b.length - 1);
+  assert.equal(reader.read(layoutA, 0, b.length + 8), -1, "too near the limit: left to the caller");
+  assert.equal(reader.scan.type[F.latency_ms], T_NULL);
+  assert.equal(reader.scan.num[F.ttft_ms], 3);
+  assert.equal(reader.buf.toString("latin1", reader.scan.start[F.status], reader.scan.end[F.status]), "timeout");
+  const other = `${JSON.stringify({ ts: "2026-11-01T00:00:00.000Z", v: 1, status: "ok", latency_ms: 1, ttft_ms: null, error: null })}\n`;
+  put(other);
+  assert.notEqual(reader.learn(0, other.length - 1), layoutA, "another key order is another layout");
+  assert.equal(reader.learn(0, put(`{"v": 1}`)), -1, "spaces: the general scanner's");
+  assert.equal(reader.learn(0, put(`{"v":1,"v":2}`)), -1, "a repeated key: the general scanner's");
+});
+
+test("the learned-layout reader reads every line as the general scanner does, or leaves it to it", () => {
+  const rand = createRng(4242);
+  const reader = createLayoutReader(1 << 16);
+  const base = { v: 1, ts: "2026-11-01T00:00:00.000Z", run_id: "run-1", round: 3, model: "gpt-4.1", status: "ok", latency_ms: 630.33, ttft_ms: null, stream: true, cost_usd: 0.000027, error: null };
+  const compact = JSON.stringify(base);
+  const put = (text: string) => {
+    const n = reader.buf.write(text, 0);
+    reader.buf[n] = 0;
+    return n;
+  };
+  put(compact);
+  const layout = reader.learn(0, Buffer.byteLength(compact));
+  assert.ok(layout >= 0);
+  // values of every kind at the learned keys: strings around 16 bytes (the reader's step), escapes good
+  // and bad, control characters, UTF-8, numbers in and out of the fast path's reach, other types
+  const values = [
+    '"a"', '""', '"0123456789abcde"', '"0123456789abcdef"', '"0123456789abcdefg"', '"é–ü"', '"a\\"b"', '"\\u00e9x"', '"\\u00g9"', '"\\x"',
+    '"tab\tin"', '"a\\\\"', "0", "-0", "-0.0", "01", "1.", "12.5", "-3.25", "1e5", "2E-3", "123456789012345", "1234567890123456",
+    "0.000027", "99999999999999.9", "null", "nul", "true", "false", "fals", "{}", "[1]", '"x"y',
+  ];
+  const keys = Object.keys(base);
+  let read = 0;
+  for (let i = 0; i < 3000; i++) {
+    const parts = keys.map((k) => `"${k}":${rand() < 0.3 ? values[Math.floor(rand() * values.length)] : JSON.stringify(base[k as keyof typeof base])}`);
+    const line = `{${parts.join(",")}}`;
+    const limit = put(`${line}\n${"x".repeat(20)}`);
+    const nl = reader.read(layout, 0, limit);
+    const bytes = Buffer.byteLength(line);
+    const general = newScan();
+    const copy = Buffer.from(reader.buf.subarray(0, bytes));
+    const ok = scanRecord(copy, 0, bytes, general);
+    if (nl < 0) continue;
+    read++;
+    assert.equal(nl, bytes, line);
+    assert.ok(ok, `read by the layout but not by the general scanner: ${line}`);
+    assert.deepEqual(fieldsOf(reader.buf, reader.scan), fieldsOf(copy, general), line);
+  }
+  assert.ok(read > 100, `some lines read (${read})`);
 });
 
 test("the threaded byte path gives exactly the numbers of the record path, bad lines numbered across pieces", async (t) => {

@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import os from "node:os";
 import { Worker } from "node:worker_threads";
 import { isGzipFile } from "../store/gzip.js";
+import { layoutModule } from "../store/scanLayout.js";
 import { STDIN } from "../store/stdin.js";
 import type { BadLine, ReadSummary } from "../store/readRecords.js";
 import { compareKeys, finishGroup, mergeGroupAccs, type GroupAcc, type GroupRow } from "./groupAcc.js";
@@ -94,6 +95,8 @@ function cutRanges(files: readonly { file: string; size: number }[], n: number, 
 // Reads ranges 1.. on `threads` workers, each taking the next range when it is done.
 async function runOnWorkers(ranges: Segment[][], spec: SummarySpec, threads: number, partials: PartialSummary[]): Promise<void> {
   let next = 1;
+  // the line reader's module, compiled here once: a worker instantiates it rather than compiling its own
+  const layouts = layoutModule();
   const workers = Array.from({ length: threads }, () => new Worker(new URL("./summaryWorker.js", import.meta.url)));
   try {
     await Promise.all(
@@ -104,7 +107,7 @@ async function runOnWorkers(ranges: Segment[][], spec: SummarySpec, threads: num
             const send = () => {
               if (next >= ranges.length) return resolve();
               current = next++;
-              w.postMessage({ segments: ranges[current], spec, edges: edgesOf(current, ranges.length) });
+              w.postMessage({ segments: ranges[current], spec, edges: edgesOf(current, ranges.length), layouts });
             };
             w.on("message", (partial: PartialSummary) => {
               partials[current] = partial;

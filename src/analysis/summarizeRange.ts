@@ -6,8 +6,8 @@ import { compressedPipeError, isGzipHead, openGunzips, type GunzipReader } from 
 import { STDIN } from "../store/stdin.js";
 import type { BadLine } from "../store/readRecords.js";
 import { utf8 } from "../util/bufferText.js";
-import { F, FIELDS, newScan, scanRecord, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
-import { learnLayout, type LayoutReader } from "../store/scanLayout.js";
+import { F, FIELDS, scanRecord, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
+import { createLayoutReader, type LayoutReader } from "../store/scanLayout.js";
 import { newTally, tally, type ChainTally } from "./chainTally.js";
 import { growSamples, newGroupAcc, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
 import { createValueIds, type ValueIds } from "./valueIds.js";
@@ -130,15 +130,17 @@ export function summarizeRange(segments: readonly Segment[], spec: SummarySpec, 
     newerVersion: 0,
     cutShort: [],
   };
-  const ctx = createContext(spec, out, edges);
-  const reader = { buf: Buffer.allocUnsafe(CHUNK), layouts: [] as LayoutReader[] };
+  // lines are read into the layout reader's buffer, and every line's fields land in its scan
+  const reader = createLayoutReader(CHUNK);
+  const layouts: number[] = [];
+  const ctx = createContext(spec, out, edges, reader.scan);
   // gzip files are decompressed on a thread of their own, in order, from the start
   const compressed = segments.filter((s) => s.gzip).map((s) => s.file);
   const gunzips = compressed.length > 0 ? openGunzips(compressed) : undefined;
   try {
     segments.forEach((seg, i) => {
       const gunzip = seg.gzip ? gunzips!.next() : undefined;
-      out.segmentLines.push(readSegment(seg, i, ctx, reader, gunzip));
+      out.segmentLines.push(readSegment(seg, i, ctx, reader, layouts, gunzip));
       if (gunzip?.cutShort()) out.cutShort.push(seg.file);
     });
   } finally {
@@ -148,7 +150,8 @@ export function summarizeRange(segments: readonly Segment[], spec: SummarySpec, 
 }
 
 // Reads one segment's lines into the context (a gzip file's through `gunzip`); returns the number of newlines read.
-function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf: Buffer; layouts: LayoutReader[] }, gunzip: GunzipReader | undefined): number {
+// `layouts`: the layouts of the lines seen so far, most recently matched first.
+function readSegment(seg: Segment, segment: number, ctx: Context, reader: LayoutReader, layouts: number[], gunzip: GunzipReader | undefined): number {
   const { file, start, end, size } = seg;
   // a pipe (standard input, <(some-tool)) or a gzip file (`gunzip`) is read in order to its end; a file at offsets
   const stream = size === Infinity;
@@ -179,8 +182,6 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
         }
       }
     }
-    // the layouts of the lines seen so far, most recently matched first
-    const layouts = reader.layouts;
     let lineStartAbs = pos;
     // a pipe's first two bytes say whether it carries gzip data (a file's were looked at before)
     let sniffed = !stream || gunzip !== undefined;
@@ -199,7 +200,7 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
         if (lineStartAbs >= end) break;
         let nl = -1;
         for (let k = 0; k < layouts.length; k++) {
-          nl = layouts[k]!(buf, dv, ls, avail, ctx.scan);
+          nl = reader.read(layouts[k]!, ls, avail);
           if (nl >= 0) {
             if (k > 0) layouts.unshift(...layouts.splice(k, 1));
             ctx.out.lines++;
@@ -213,7 +214,7 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
           // a line ending this close to the end of the data read failed its layout for want of room (a
           // reader looks eight bytes ahead): read on first, and try it again at the front of the buffer
           if (nl + 16 >= avail && ls > 0 && n > 0 && pos < size) break;
-          if (ctx.line(buf, dv, ls, nl, file, segment, lineNo, false)) learnInto(layouts, buf, ls, nl);
+          if (ctx.line(buf, dv, ls, nl, file, segment, lineNo, false)) learnInto(layouts, reader, ls, nl);
         }
         lineNo++;
         lineStartAbs += nl + 1 - ls;
@@ -245,10 +246,10 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: { buf:
         filled = m - after;
         buf.copy(buf, 0, after, m);
       } else if (ls === 0 && filled === buf.length - 1) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, filled);
-        reader.buf = buf = bigger;
-        dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+        // the buffer doubles in place: its bytes stay, its views are new
+        reader.grow();
+        buf = reader.buf;
+        dv = reader.dv;
       } else buf.copy(buf, 0, ls, avail);
     }
   } finally {
@@ -274,9 +275,9 @@ function readAt(fd: number, buf: Buffer, offset: number, length: number, pos: nu
 
 // Learns the layout of the line at buf[s, e) (read in place by the general scanner) and tries it first
 // from now on, unless it is known.
-function learnInto(layouts: LayoutReader[], buf: Buffer, s: number, e: number): void {
-  const learned = learnLayout(buf, s, e);
-  if (learned && !layouts.includes(learned)) {
+function learnInto(layouts: number[], reader: LayoutReader, s: number, e: number): void {
+  const learned = reader.learn(s, e);
+  if (learned >= 0 && !layouts.includes(learned)) {
     layouts.unshift(learned);
     if (layouts.length > LAYOUTS_TRIED) layouts.pop();
   }
@@ -469,8 +470,7 @@ function compareIso(buf: Uint8Array, s: number, iso: Uint8Array): number {
   return 0;
 }
 
-function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges) {
-  const scan: Scan = newScan();
+function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges, scan: Scan) {
   const str = (buf: Buffer, f: number): string | null => {
     if (scan.type[f] !== T_STRING) return null;
     const text = utf8(buf, scan.start[f]!, scan.end[f]!);

@@ -8,7 +8,7 @@ import { quantilesByHistogram } from "../../src/analysis/quantilesByHistogram.js
 import { quantilesBySelection } from "../../src/analysis/quantilesBySelection.js";
 import { quantileSorted } from "../../src/analysis/quantileSorted.js";
 import { createRng } from "../../src/sim/rng.js";
-import { learnLayout, type LayoutReader } from "../../src/store/scanLayout.js";
+import { createLayoutReader } from "../../src/store/scanLayout.js";
 import { F, newScan, scanRecord } from "../../src/store/scanRecord.js";
 import { generateHistory } from "./generateHistory.js";
 
@@ -24,10 +24,12 @@ export async function readerBench(): Promise<string> {
     parts.push(b);
     size += b.length;
   }
-  // one byte of slack after the data, as the report's reader keeps for its sentinel
-  const buf = Buffer.alloc(size + 1);
+  // in the layout reader's memory (where the report reads into), with one byte of slack after the data,
+  // as the report's reader keeps for its sentinel; every reader reads it there
+  const reader = createLayoutReader(size + 1);
+  const buf = reader.buf;
   Buffer.concat(parts).copy(buf);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  buf[size] = 0;
   const scan = newScan();
 
   // each reader returns the sum of latency_ms over its lines: the three must agree
@@ -53,18 +55,19 @@ export async function readerBench(): Promise<string> {
     },
     "learned layout, scanner for the rest": () => {
       let sum = 0;
-      let layout: LayoutReader | null = null;
+      let layout = -1;
+      const fields = reader.scan;
       for (let ls = 0; ls < size; ) {
-        let nl = layout ? layout(buf, dv, ls, size, scan) : -1;
+        let nl = layout >= 0 ? reader.read(layout, ls, size) : -1;
         if (nl < 0) {
           nl = buf.indexOf(10, ls);
-          if (!scanRecord(buf, ls, nl, scan)) {
+          if (!scanRecord(buf, ls, nl, fields)) {
             ls = nl + 1;
             continue;
           }
-          layout ??= learnLayout(buf, ls, nl);
+          if (layout < 0) layout = reader.learn(ls, nl);
         }
-        if (scan.type[F.latency_ms] === 2) sum += scan.num[F.latency_ms]!;
+        if (fields.type[F.latency_ms] === 2) sum += fields.num[F.latency_ms]!;
         ls = nl + 1;
       }
       return sum;
