@@ -124,11 +124,22 @@ test("one learned layout per key order: a line whose values have other types rea
   const other = `${JSON.stringify({ ts: "2026-11-01T00:00:00.000Z", v: 1, status: "ok", latency_ms: 1, ttft_ms: null, error: null })}\n`;
   put(other);
   assert.notEqual(reader.learn(0, other.length - 1), layoutA, "another key order is another layout");
-  assert.equal(reader.learn(0, put(`{"v": 1}`)), -1, "spaces: the general scanner's");
-  assert.equal(reader.learn(0, put(`{"v":1,"v":2}`)), -1, "a repeated key: the general scanner's");
+  // a writer's spacing is learned with its keys (Python's json.dumps, CRLF line ends)
+  const spaced = put(`{"v": 1, "ts": "2026-11-01T00:00:00.000Z"}\n{"v": 2, "ts": "2026-11-01T00:00:09.000Z"}\n{"v":3, "ts": "x"}\n${" ".repeat(20)}`);
+  const first = reader.buf.indexOf(10);
+  const layoutSpaced = reader.learn(0, first);
+  assert.ok(layoutSpaced >= 0 && layoutSpaced !== layoutA);
+  assert.equal(reader.read(layoutSpaced, first + 1, spaced), 2 * first + 1);
+  assert.deepEqual([reader.scan.num[F.v], reader.buf.toString("latin1", reader.scan.start[F.ts], reader.scan.end[F.ts])], [2, "2026-11-01T00:00:09.000Z"]);
+  assert.equal(reader.read(layoutSpaced, 2 * first + 2, spaced), -1, "other spacing: another layout");
+  const crlf = put(`{"v": 1 }\r\n{"v": 7 }\r\n${" ".repeat(20)}`);
+  assert.equal(reader.read(reader.learn(0, 10), 11, crlf), 21);
+  assert.equal(reader.scan.num[F.v], 7);
+  assert.equal(reader.learn(0, put(`{"v":1,"v":2}\n`) - 1), -1, "a repeated key: the general scanner's");
+  assert.equal(reader.learn(0, put(`{"v":{"a":1}}\n`) - 1), -1, "a nested value: the general scanner's");
 });
 
-test("the learned-layout reader reads every line as the general scanner does, or leaves it to it", () => {
+test("the learned-layout reader reads every line as the general scanner does, or leaves it to it (compact and spaced)", () => {
   const rand = createRng(4242);
   const reader = createLayoutReader(1 << 16);
   const base = { v: 1, ts: "2026-11-01T00:00:00.000Z", run_id: "run-1", round: 3, model: "gpt-4.1", status: "ok", latency_ms: 630.33, ttft_ms: null, stream: true, cost_usd: 0.000027, error: null };
@@ -138,7 +149,7 @@ test("the learned-layout reader reads every line as the general scanner does, or
     reader.buf[n] = 0;
     return n;
   };
-  put(compact);
+  put(`${compact}\n`);
   const layout = reader.learn(0, Buffer.byteLength(compact));
   assert.ok(layout >= 0);
   // values of every kind at the learned keys: strings around 16 bytes (the reader's step), escapes good
@@ -148,13 +159,19 @@ test("the learned-layout reader reads every line as the general scanner does, or
     '"tab\tin"', '"a\\\\"', "0", "-0", "-0.0", "01", "1.", "12.5", "-3.25", "1e5", "2E-3", "123456789012345", "1234567890123456",
     "0.000027", "99999999999999.9", "null", "nul", "true", "false", "fals", "{}", "[1]", '"x"y',
   ];
+  // and in Python's spacing, a second layout
+  const pythonic = `{${Object.entries(base).map(([k, v]) => `"${k}": ${JSON.stringify(v)}`).join(", ")}}`;
+  put(`${pythonic}\n`);
+  const spacedLayout = reader.learn(0, Buffer.byteLength(pythonic));
+  assert.ok(spacedLayout >= 0 && spacedLayout !== layout);
   const keys = Object.keys(base);
   let read = 0;
-  for (let i = 0; i < 3000; i++) {
-    const parts = keys.map((k) => `"${k}":${rand() < 0.3 ? values[Math.floor(rand() * values.length)] : JSON.stringify(base[k as keyof typeof base])}`);
-    const line = `{${parts.join(",")}}`;
+  for (let i = 0; i < 4000; i++) {
+    const python = i % 2 === 1;
+    const parts = keys.map((k) => `"${k}":${python ? " " : ""}${rand() < 0.3 ? values[Math.floor(rand() * values.length)] : JSON.stringify(base[k as keyof typeof base])}`);
+    const line = `{${parts.join(python ? ", " : ",")}}`;
     const limit = put(`${line}\n${"x".repeat(20)}`);
-    const nl = reader.read(layout, 0, limit);
+    const nl = reader.read(python ? spacedLayout : layout, 0, limit);
     const bytes = Buffer.byteLength(line);
     const general = newScan();
     const copy = Buffer.from(reader.buf.subarray(0, bytes));

@@ -8,12 +8,16 @@ const MODULES = ["src/store/scanLayout.wat"];
 
 const wabt = await wabtInit();
 for (const source of MODULES) {
-  const parsed = wabt.parseWat(source, readFileSync(source, "utf8"), { simd: true });
+  let parsed: ReturnType<typeof wabt.parseWat> | undefined;
   try {
+    parsed = wabt.parseWat(source, readFileSync(source, "utf8"), { simd: true });
     parsed.validate();
-    const out = path.join("dist", source.replace(/\.wat$/, ".wasm"));
-    writeFileSync(out, parsed.toBinary({}).buffer);
+    writeFileSync(path.join("dist", source.replace(/\.wat$/, ".wasm")), parsed.toBinary({}).buffer);
+  } catch (err) {
+    // wabt's own stack points into its minified source: the message says where in the .wat
+    process.stderr.write(`assembleWasm: ${(err as Error).message}\n`);
+    process.exitCode = 1;
   } finally {
-    parsed.destroy();
+    parsed?.destroy();
   }
 }

@@ -2,7 +2,9 @@
 // (tierwatch's own, an application's logger, `jq -c`), so the reader learns that order from one line, then
 // reads each following line by checking its keys against the learned ones and parsing only the values.
 // A line that differs in any way (another key order, spaces, a nested value, anything unusual) returns
-// -1 and goes to the general scanner, so the numbers never depend on the path a line took. The reading
+// -1 and goes to the general scanner, so the numbers never depend on the path a line took. A writer
+// spaces every line alike too (Python's json.dumps, a pretty-printer's one-line mode), so the spacing is
+// learned with the keys. The reading
 // itself is WebAssembly (scanLayout.wat): compiled once per process and shared by its threads.
 import { readFileSync } from "node:fs";
 import { FIELDS, stringEnd, type Scan } from "./scanRecord.js";
@@ -20,7 +22,7 @@ const END = 192;
 const NUM = 320;
 const POWERS = 576;
 const LAYOUTS = 4096;
-const LAYOUT_BYTES = 4 + MAX_KEYS * 12;
+const LAYOUT_BYTES = 4 + MAX_KEYS * 12 + 8;
 const LITERALS = LAYOUTS + MAX_LAYOUTS * LAYOUT_BYTES;
 // readable bytes the reader may load past the data's limit
 const SLACK = 32;
@@ -48,8 +50,8 @@ export interface LayoutReader {
   /** the fields of the line last read (views on the reader's memory) */
   scan: Scan;
   /**
-   * Learns the layout of the line at buf[s, e) (no newline): its id, or -1 when the line is not one the
-   * fast path can read (spaces, nested values, a repeated key, too many keys or layouts).
+   * Learns the layout of the line at buf[s, e) (buf[e] is its newline): its id, or -1 when the line is
+   * not one the fast path can read (nested values, a repeated key, an escaped key, too many keys or layouts).
    */
   learn(s: number, e: number): number;
   /** Reads the line at buf[pos] with layout `layout`: the index of the newline ending it, or -1 (it does not match, or does not end 16 bytes before `limit`, where the data ends). */
@@ -95,65 +97,80 @@ export function createLayoutReader(capacity: number): LayoutReader {
   const known = new Map<string, number>();
   let literalsEnd = LITERALS;
   const learn = (buf: Uint8Array, s: number, e: number): number => {
-    const literals = keyLiterals(buf, s, e);
-    if (!literals) return -1;
-    const signature = literals.map((l) => Buffer.from(l.bytes).toString("latin1")).join("");
+    const layout = keyLiterals(buf, s, e);
+    if (!layout) return -1;
+    const { keys, tail } = layout;
+    const signature = [...keys.map((l) => l.bytes), tail].map((b) => Buffer.from(b).toString("latin1")).join("\u0000");
     const have = known.get(signature);
     if (have !== undefined) return have;
-    const bytes = literals.reduce((sum, l) => sum + l.bytes.length, 0);
-    // a writer with ever-changing key orders stays on the general path
+    const bytes = keys.reduce((sum, l) => sum + l.bytes.length, tail.length);
+    // a writer with ever-changing key orders or spacing stays on the general path
     if (known.size >= MAX_LAYOUTS || literalsEnd + bytes > base) return -1;
     const at = LAYOUTS + known.size * LAYOUT_BYTES;
-    const words = new Int32Array(memory.buffer, at, 1 + literals.length * 3);
+    const words = new Int32Array(memory.buffer, at, 3 + keys.length * 3);
     const mem = new Uint8Array(memory.buffer);
-    words[0] = literals.length;
-    literals.forEach((l, k) => {
-      mem.set(l.bytes, literalsEnd);
-      words.set([literalsEnd, l.bytes.length, l.id], 1 + k * 3);
-      literalsEnd += l.bytes.length;
-    });
+    const place = (b: Uint8Array) => {
+      mem.set(b, literalsEnd);
+      literalsEnd += b.length;
+      return literalsEnd - b.length;
+    };
+    words[0] = keys.length;
+    keys.forEach((l, k) => words.set([place(l.bytes), l.bytes.length, l.id], 1 + k * 3));
+    words.set([place(tail), tail.length], 1 + keys.length * 3);
     known.set(signature, at);
     return at;
   };
   return reader;
 }
 
-/** One key of a layout: its literal bytes (`{"v":`, `,"ts":`, ...) and the field it fills (-1: none). */
+/** One key of a layout: its literal bytes (`{"v":`, `, "ts": `, ...) and the field it fills (-1: none). */
 interface KeyLiteral {
   bytes: Uint8Array;
   id: number;
 }
 
-// The keys of the compact line (no spaces, plain keys, flat values) at buf[s, e), in order, or null when
-// the line is not one the fast path can read.
-function keyLiterals(buf: Uint8Array, s: number, e: number): KeyLiteral[] | null {
+const isSpace = (c: number | undefined) => c === 32 || c === 9 || c === 13;
+
+// The layout of the line at buf[s, e) (flat values, plain keys; any spacing, kept in the literals: a
+// writer spaces every line alike): its keys in order, each literal running from the end of the value
+// before it (or the line's start) to the start of its value, and the tail from the last value to the
+// line's end, newline included. Null when the line is not one the fast path can read.
+function keyLiterals(buf: Uint8Array, s: number, e: number): { keys: KeyLiteral[]; tail: Uint8Array } | null {
   if (buf[s] !== 123) return null;
-  const literals: KeyLiteral[] = [];
+  const keys: KeyLiteral[] = [];
   const seen = new Set<string>();
-  let i = s + 1;
   let litStart = s;
+  let i = s + 1;
+  while (isSpace(buf[i])) i++;
   for (;;) {
     if (buf[i] !== 34) return null;
     const ks = i + 1;
     let ke = ks;
     while (ke < e && buf[ke] !== 34 && buf[ke] !== 92 && buf[ke]! >= 32) ke++;
-    if (buf[ke] !== 34 || buf[ke + 1] !== 58) return null;
+    if (buf[ke] !== 34) return null;
     const key = Buffer.from(buf.buffer, buf.byteOffset + ks, ke - ks).toString("latin1");
     // a repeated key: JSON.parse keeps the last value, the fast path would keep both; leave it to the general path
-    if (seen.has(key) || literals.length >= MAX_KEYS) return null;
+    if (seen.has(key) || keys.length >= MAX_KEYS) return null;
     seen.add(key);
-    i = ke + 2;
-    literals.push({ bytes: Uint8Array.from(buf.subarray(litStart, i)), id: FIELD_ID.get(key) ?? -1 });
+    i = ke + 1;
+    while (isSpace(buf[i])) i++;
+    if (buf[i] !== 58) return null;
+    i++;
+    while (isSpace(buf[i])) i++;
+    keys.push({ bytes: Uint8Array.from(buf.subarray(litStart, i)), id: FIELD_ID.get(key) ?? -1 });
     const v = skipValue(buf, i, e);
     if (v < 0) return null;
-    i = v;
+    litStart = i = v;
+    while (isSpace(buf[i])) i++;
     if (buf[i] === 44) {
-      litStart = i;
       i++;
+      while (isSpace(buf[i])) i++;
       continue;
     }
-    if (buf[i] === 125 && i + 1 === e) return literals;
-    return null;
+    if (buf[i] !== 125) return null;
+    i++;
+    while (i < e && isSpace(buf[i])) i++;
+    return i === e ? { keys, tail: Uint8Array.from(buf.subarray(litStart, e + 1)) } : null;
   }
 }
 

@@ -1,7 +1,7 @@
 ;; The learned-layout line reader (the fast path of the report's byte reader; see scanLayout.ts).
 ;;
-;; A writer puts its keys in the same order on every line, so a line is read by checking its key
-;; literals (`{"v":`, `,"ts":`, ...) against a learned layout and parsing only the values. A line that
+;; A writer puts its keys in the same order and spacing on every line, so a line is read by checking its
+;; key literals (`{"v":`, `,"ts":`, `, "ts": `, ...) against a learned layout and parsing only the values. A line that
 ;; differs in any way returns -1 and goes to the general scanner, so the numbers never depend on the path
 ;; a line took. WebAssembly, not generated JavaScript: the module is compiled once and shared by every
 ;; thread, where a JavaScript reader is optimized anew by each thread while the others wait for a core.
@@ -13,7 +13,8 @@
 ;;   192   end   i32 × 32   its closing quote (data-relative)
 ;;   320   num   f64 × 32   a number's value
 ;;   576   10^0 .. 10^22 as f64 (written by the caller)
-;;   4096  layouts: each a key count, then per key its literal's address, length and field (-1: none)
+;;   4096  layouts: each a key count, then per key its literal's address, length and field (-1: none),
+;;         then the tail literal's address and length
 ;;   $data the lines, read by the caller; at least 16 readable bytes after its limit
 (module
   (memory (export "memory") 1)
@@ -46,7 +47,7 @@
 
   ;; Reads the line at data + $pos with the layout at $layout, filling the fields as the general scanner
   ;; would: the data-relative index of the newline that ends it, or -1 when the line does not match the
-  ;; layout or does not end 16 bytes before $limit (data-relative; the byte at $limit is 0).
+  ;; layout or its last value does not end 16 bytes before $limit (data-relative; the byte at $limit is 0).
   (func (export "readLine") (param $layout i32) (param $pos i32) (param $limit i32) (result i32)
     (local $base i32) (local $fast i32) (local $p i32) (local $key i32) (local $keysEnd i32)
     (local $lit i32) (local $len i32) (local $id i32) (local $i i32) (local $c i32)
@@ -193,8 +194,33 @@
                           (f64.div (local.get $x) (f64.load offset=576 (i32.shl (local.get $frac) (i32.const 3)))))))))))))))
             (local.set $key (i32.add (local.get $key) (i32.const 12)))
             (br $keys))))
-      ;; the line's end: "}\n"
-      (br_if $fail (i32.ge_s (i32.add (local.get $p) (i32.const 1)) (i32.add (local.get $base) (local.get $limit))))
-      (br_if $fail (i32.ne (i32.load16_u (local.get $p)) (i32.const 0x0a7d)))
-      (return (i32.sub (i32.add (local.get $p) (i32.const 1)) (local.get $base))))
-    (i32.const -1)))
+      ;; the line's end: the tail literal (spacing, "}", spacing, the newline) before the limit
+      (local.set $lit (i32.load (local.get $key)))
+      (local.set $len (i32.load offset=4 (local.get $key)))
+      (br_if $fail (i32.gt_s (i32.add (local.get $p) (local.get $len)) (i32.add (local.get $base) (local.get $limit))))
+      (br_if $fail (i32.eqz (call $equal (local.get $p) (local.get $lit) (local.get $len))))
+      (return (i32.sub (i32.add (local.get $p) (i32.sub (local.get $len) (i32.const 1))) (local.get $base))))
+    (i32.const -1))
+
+  ;; Whether the $len bytes (at least 2) at $a and $b are equal: 8 at a time, the last 8 overlapping; or
+  ;; 4 and 4, or 2 and 2, overlapping.
+  (func $equal (param $a i32) (param $b i32) (param $len i32) (result i32)
+    (local $i i32)
+    (if (i32.ge_u (local.get $len) (i32.const 8))
+      (then
+        (loop $words
+          (if (i64.ne (i64.load (i32.add (local.get $a) (local.get $i))) (i64.load (i32.add (local.get $b) (local.get $i))))
+            (then (return (i32.const 0))))
+          (local.set $i (i32.add (local.get $i) (i32.const 8)))
+          (br_if $words (i32.le_u (i32.add (local.get $i) (i32.const 8)) (local.get $len))))
+        (local.set $i (i32.sub (local.get $len) (i32.const 8)))
+        (return (i64.eq (i64.load (i32.add (local.get $a) (local.get $i))) (i64.load (i32.add (local.get $b) (local.get $i)))))))
+    (local.set $i (i32.sub (local.get $len) (i32.const 4)))
+    (if (i32.ge_u (local.get $len) (i32.const 4))
+      (then
+        (return (i32.and (i32.eq (i32.load (local.get $a)) (i32.load (local.get $b)))
+                         (i32.eq (i32.load (i32.add (local.get $a) (local.get $i))) (i32.load (i32.add (local.get $b) (local.get $i))))))))
+    (local.set $i (i32.sub (local.get $len) (i32.const 2)))
+    (i32.and (i32.eq (i32.load16_u (local.get $a)) (i32.load16_u (local.get $b)))
+             (i32.eq (i32.load16_u (i32.add (local.get $a) (local.get $i))) (i32.load16_u (i32.add (local.get $b) (local.get $i))))))
+)
