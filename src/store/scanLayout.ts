@@ -22,7 +22,7 @@ const END = 192;
 const NUM = 320;
 const POWERS = 576;
 const LAYOUTS = 4096;
-const LAYOUT_BYTES = 4 + MAX_KEYS * 12 + 8;
+const LAYOUT_BYTES = 8 + MAX_KEYS * 32 + 8;
 const LITERALS = LAYOUTS + MAX_LAYOUTS * LAYOUT_BYTES;
 // readable bytes the reader may load past the data's limit
 const SLACK = 32;
@@ -107,16 +107,30 @@ export function createLayoutReader(capacity: number): LayoutReader {
     // a writer with ever-changing key orders or spacing stays on the general path
     if (known.size >= MAX_LAYOUTS || literalsEnd + bytes > base) return -1;
     const at = LAYOUTS + known.size * LAYOUT_BYTES;
-    const words = new Int32Array(memory.buffer, at, 3 + keys.length * 3);
+    const table = new DataView(memory.buffer, at, LAYOUT_BYTES);
     const mem = new Uint8Array(memory.buffer);
     const place = (b: Uint8Array) => {
       mem.set(b, literalsEnd);
       literalsEnd += b.length;
       return literalsEnd - b.length;
     };
-    words[0] = keys.length;
-    keys.forEach((l, k) => words.set([place(l.bytes), l.bytes.length, l.id], 1 + k * 3));
-    words.set([place(tail), tail.length], 1 + keys.length * 3);
+    table.setInt32(0, keys.length, true);
+    keys.forEach(({ bytes, id }, k) => {
+      const entry = 8 + k * 32;
+      const word = (from: number) => {
+        const w = new Uint8Array(8);
+        w.set(bytes.subarray(from, from + 8));
+        return new DataView(w.buffer).getBigInt64(0, true);
+      };
+      table.setBigInt64(entry, word(0), true);
+      // up to 8 bytes: the mask of the literal's bytes; longer: its last 8
+      table.setBigInt64(entry + 8, bytes.length <= 8 ? BigInt.asIntN(64, (1n << BigInt(8 * bytes.length)) - 1n) : word(bytes.length - 8), true);
+      table.setInt32(entry + 16, place(bytes), true);
+      table.setInt32(entry + 20, bytes.length, true);
+      table.setInt32(entry + 24, id, true);
+    });
+    table.setInt32(8 + keys.length * 32, place(tail), true);
+    table.setInt32(8 + keys.length * 32 + 4, tail.length, true);
     known.set(signature, at);
     return at;
   };

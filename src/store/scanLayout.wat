@@ -13,8 +13,9 @@
 ;;   192   end   i32 × 32   its closing quote (data-relative)
 ;;   320   num   f64 × 32   a number's value
 ;;   576   10^0 .. 10^22 as f64 (written by the caller)
-;;   4096  layouts: each a key count, then per key its literal's address, length and field (-1: none),
-;;         then the tail literal's address and length
+;;   4096  layouts: a key count (8 bytes), then per key 32 bytes: the literal's first 8 bytes (zero-padded)
+;;         and its last 8 (or, up to 8 bytes long, the mask of its bytes), its address, its length and
+;;         its field (-1: none); then the tail literal's address and length
 ;;   $data the lines, read by the caller; at least 16 readable bytes after its limit
 (module
   (memory (export "memory") 1)
@@ -51,7 +52,7 @@
   (func (export "readLine") (param $layout i32) (param $pos i32) (param $limit i32) (result i32)
     (local $base i32) (local $fast i32) (local $p i32) (local $key i32) (local $keysEnd i32)
     (local $lit i32) (local $len i32) (local $id i32) (local $i i32) (local $c i32)
-    (local $j i32) (local $esc i32) (local $m i32) (local $v v128)
+    (local $j i32) (local $esc i32) (local $m i32) (local $v v128) (local $w i64)
     (local $quote v128) (local $backslash v128) (local $space v128)
     (local $neg i32) (local $d i32) (local $mant i64) (local $digits i32) (local $fracStart i32) (local $frac i32) (local $x f64)
     (local.set $base (global.get 0))
@@ -63,30 +64,31 @@
     ;; fields the layout lacks are absent
     (v128.store (i32.const 0) (v128.const i64x2 0 0))
     (v128.store (i32.const 16) (v128.const i64x2 0 0))
-    (local.set $key (i32.add (local.get $layout) (i32.const 4)))
-    (local.set $keysEnd (i32.add (local.get $key) (i32.mul (i32.load (local.get $layout)) (i32.const 12))))
+    (local.set $key (i32.add (local.get $layout) (i32.const 8)))
+    (local.set $keysEnd (i32.add (local.get $key) (i32.shl (i32.load (local.get $layout)) (i32.const 5))))
     (block $fail
       (loop $keys
         (if (i32.lt_u (local.get $key) (local.get $keysEnd))
           (then
-            (local.set $lit (i32.load (local.get $key)))
-            (local.set $len (i32.load offset=4 (local.get $key)))
-            (local.set $id (i32.load offset=8 (local.get $key)))
-            ;; the key literal (at least 4 bytes): 8 at a time, the last 8 overlapping; or 4 and 4
+            (local.set $lit (i32.load offset=16 (local.get $key)))
+            (local.set $len (i32.load offset=20 (local.get $key)))
+            (local.set $id (i32.load offset=24 (local.get $key)))
+            ;; the key literal: up to 8 bytes, one masked word; up to 16, its first and last words; longer,
+            ;; the words between too
             (br_if $fail (i32.gt_s (i32.add (local.get $p) (local.get $len)) (local.get $fast)))
-            (if (i32.ge_u (local.get $len) (i32.const 8))
-              (then
-                (local.set $i (i32.const 0))
-                (loop $words
-                  (br_if $fail (i64.ne (i64.load (i32.add (local.get $p) (local.get $i))) (i64.load (i32.add (local.get $lit) (local.get $i)))))
-                  (local.set $i (i32.add (local.get $i) (i32.const 8)))
-                  (br_if $words (i32.le_u (i32.add (local.get $i) (i32.const 8)) (local.get $len))))
-                (local.set $i (i32.sub (local.get $len) (i32.const 8)))
-                (br_if $fail (i64.ne (i64.load (i32.add (local.get $p) (local.get $i))) (i64.load (i32.add (local.get $lit) (local.get $i))))))
+            (local.set $w (i64.load (local.get $p)))
+            (if (i32.le_u (local.get $len) (i32.const 8))
+              (then (br_if $fail (i64.ne (i64.and (local.get $w) (i64.load offset=8 (local.get $key))) (i64.load (local.get $key)))))
               (else
-                (br_if $fail (i32.ne (i32.load (local.get $p)) (i32.load (local.get $lit))))
-                (local.set $i (i32.sub (local.get $len) (i32.const 4)))
-                (br_if $fail (i32.ne (i32.load (i32.add (local.get $p) (local.get $i))) (i32.load (i32.add (local.get $lit) (local.get $i)))))))
+                (br_if $fail (i64.ne (local.get $w) (i64.load (local.get $key))))
+                (br_if $fail (i64.ne (i64.load (i32.sub (i32.add (local.get $p) (local.get $len)) (i32.const 8))) (i64.load offset=8 (local.get $key))))
+                (if (i32.gt_u (local.get $len) (i32.const 16))
+                  (then
+                    (local.set $i (i32.const 8))
+                    (loop $words
+                      (br_if $fail (i64.ne (i64.load (i32.add (local.get $p) (local.get $i))) (i64.load (i32.add (local.get $lit) (local.get $i)))))
+                      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+                      (br_if $words (i32.lt_u (local.get $i) (i32.sub (local.get $len) (i32.const 8)))))))))
             (local.set $p (i32.add (local.get $p) (local.get $len)))
             ;; the value
             (local.set $c (i32.load8_u (local.get $p)))
@@ -192,7 +194,7 @@
                         (i32.store8 (local.get $id) (i32.const 2))
                         (f64.store offset=320 (i32.shl (local.get $id) (i32.const 3))
                           (f64.div (local.get $x) (f64.load offset=576 (i32.shl (local.get $frac) (i32.const 3)))))))))))))))
-            (local.set $key (i32.add (local.get $key) (i32.const 12)))
+            (local.set $key (i32.add (local.get $key) (i32.const 32)))
             (br $keys))))
       ;; the line's end: the tail literal (spacing, "}", spacing, the newline) before the limit
       (local.set $lit (i32.load (local.get $key)))

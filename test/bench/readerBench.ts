@@ -55,17 +55,23 @@ export async function readerBench(): Promise<string> {
     },
     "learned layout, scanner for the rest": () => {
       let sum = 0;
-      let layout = -1;
+      // as the report does: the layouts learned so far, the last matched first
+      const layouts: number[] = [];
       const fields = reader.scan;
       for (let ls = 0; ls < size; ) {
-        let nl = layout >= 0 ? reader.read(layout, ls, size) : -1;
+        let nl = -1;
+        for (let k = 0; k < layouts.length && nl < 0; k++) {
+          nl = reader.read(layouts[k]!, ls, size);
+          if (nl >= 0 && k > 0) layouts.unshift(...layouts.splice(k, 1));
+        }
         if (nl < 0) {
           nl = buf.indexOf(10, ls);
           if (!scanRecord(buf, ls, nl, fields)) {
             ls = nl + 1;
             continue;
           }
-          if (layout < 0) layout = reader.learn(ls, nl);
+          const learned = reader.learn(ls, nl);
+          if (learned >= 0 && !layouts.includes(learned)) layouts.unshift(learned);
         }
         if (fields.type[F.latency_ms] === 2) sum += fields.num[F.latency_ms]!;
         ls = nl + 1;
