@@ -211,8 +211,8 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: Layout
         if (nl < 0) {
           nl = buf.indexOf(10, ls);
           if (nl < 0 || nl >= avail) break;
-          // a line ending this close to the end of the data read failed its layout for want of room (a
-          // reader looks eight bytes ahead): read on first, and try it again at the front of the buffer
+          // a line ending this close to the end of the data read failed its layout for want of room (the
+          // layout reader looks sixteen bytes ahead): read on first, and try it again at the front of the buffer
           if (nl + 16 >= avail && ls > 0 && n > 0 && pos < size) break;
           if (ctx.line(buf, dv, ls, nl, file, segment, lineNo, false)) learnInto(layouts, reader, ls, nl);
         }

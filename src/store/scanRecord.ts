@@ -212,8 +212,8 @@ function skipNested(buf: Uint8Array, i: number, end: number): number {
  * The end of a JSON string whose first byte after the quote is at j, before `end`: the closing quote's
  * index × 2, plus 1 when the string has escapes; -1 when it is cut, or holds a bad escape or a raw
  * control byte (JSON.parse refuses those). Indices stay below 2^30: a read buffer holds one line at
- * most. The one scan of a string's bytes for every reader (the compiled layout readers have an
- * unrolled copy of the same test).
+ * most. The one scan of a string's bytes for the JavaScript readers (the layout reader in
+ * scanLayout.wat makes the same test sixteen bytes at a time).
  */
 export function stringEnd(buf: Uint8Array, j: number, end: number): number {
   let esc = 0;
