@@ -69,6 +69,25 @@ test("SIGTERM mid-round: the round finishes its writes, the lock is released, ex
   await assert.rejects(access(path.join(dir, "data", "monitor.lock")), "the lock was left behind");
 });
 
+test("a reader of the output that goes (| head) stops the monitor after its round: exit 0, the lock released", async (t) => {
+  const dir = await setup(t, 5);
+  const child = spawn(process.execPath, [BIN, "probe", "--every", "100ms", "--format", "json", "--no-warmup"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  // read the first round's line, then close the pipe, as head -1 does
+  await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+  child.stdout.destroy();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  clearTimeout(timer);
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /tierwatch: standard output closed; stopping after this round/);
+  const files = (await readdir(path.join(dir, "data"))).filter((f) => f.endsWith(".jsonl"));
+  const lines = (await Promise.all(files.map((f) => readFile(path.join(dir, "data", f), "utf8")))).join("").trim().split("\n");
+  assert.equal(lines.length % 2, 0, "a round was cut short");
+  await assert.rejects(access(path.join(dir, "data", "monitor.lock")), "the lock was left behind");
+});
+
 test("the lock: a second monitor on the same data directory exits 5; a killed holder's lock is recovered", async (t) => {
   const dir = await setup(t, 5);
   const first = spawn(process.execPath, [BIN, "probe", "--every", "1s", "--format", "json", "--no-warmup"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });

@@ -4,18 +4,29 @@ export interface CliIo {
   stderr: { write(text: string): unknown; isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** aborts when standard output's reader has gone (`tierwatch probe --every 1m --format json | head`) */
+  outputClosed?: AbortSignal;
 }
 
 /** The real process's streams, environment and directory. */
 export function processIo(): CliIo {
-  return { stdout: closedPipeIgnored(process.stdout), stderr: closedPipeIgnored(process.stderr), env: process.env, cwd: process.cwd() };
+  const stdoutClosed = new AbortController();
+  return {
+    stdout: closedPipeIgnored(process.stdout, () => stdoutClosed.abort()),
+    stderr: closedPipeIgnored(process.stderr),
+    env: process.env,
+    cwd: process.cwd(),
+    outputClosed: stdoutClosed.signal,
+  };
 }
 
 // A reader that stops early (`tierwatch report | head`) closes the pipe: what is written after that is
-// dropped, and the command ends with its own exit code (a gate's verdict survives a pipe), not a stack trace.
-function closedPipeIgnored<T extends NodeJS.WriteStream>(stream: T): T {
+// dropped, and the command ends with its own exit code (a gate's verdict survives a pipe), not a stack
+// trace; a monitor stops after its round (`onClosed`).
+function closedPipeIgnored<T extends NodeJS.WriteStream>(stream: T, onClosed?: () => void): T {
   stream.on("error", (err: NodeJS.ErrnoException) => {
     if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
+    onClosed?.();
   });
   return stream;
 }

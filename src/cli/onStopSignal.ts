@@ -1,7 +1,9 @@
-/** A request to stop, from SIGINT or SIGTERM. */
+/** A request to stop, from SIGINT or SIGTERM, or made by the caller. */
 export interface StopRequest {
   readonly requested: boolean;
   readonly signal: AbortSignal;
+  /** asks to stop, as a signal would; `onFirst` hears of the first request only */
+  request(): void;
   dispose(): void;
 }
 
@@ -13,6 +15,7 @@ export function onStopSignal(onFirst?: () => void): StopRequest {
       return controller.signal.aborted;
     },
     signal: controller.signal,
+    request: () => handler(),
     dispose() {
       process.off("SIGINT", handler);
       process.off("SIGTERM", handler);

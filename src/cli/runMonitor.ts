@@ -26,14 +26,23 @@ export function nextTick(t: number, every: number): number {
 /**
  * Rounds on aligned ticks (a round that overruns skips the ticks it covered, logged in monitor.log; rounds
  * never overlap), the data directory locked against a second monitor, alerts after each round, and on
- * SIGINT/SIGTERM the round under way finishes its writes before the process exits 0. Nothing is kept
+ * SIGINT/SIGTERM (or when the reader of standard output goes) the round under way finishes its writes
+ * before the process exits 0. Nothing is kept
  * between rounds, so memory stays flat.
  */
 export async function runMonitor(plan: MonitorPlan, io: CliIo, clock: () => number = Date.now): Promise<void> {
   await ensureWritableDir(plan.dataDir);
   const lock = await acquireLock(plan.dataDir);
   const runner = createRoundRunner(plan);
-  const stop = onStopSignal(() => io.stderr.write("tierwatch: stopping after this round\n"));
+  let why = "";
+  const stop = onStopSignal(() => io.stderr.write(`tierwatch: ${why}stopping after this round\n`));
+  // a reader of our output that has gone (`| head`) ends the monitor as a signal would
+  const outputClosed = () => {
+    why = "standard output closed; ";
+    stop.request();
+  };
+  if (io.outputClosed?.aborted) outputClosed();
+  else io.outputClosed?.addEventListener("abort", outputClosed, { once: true });
   const alerting = createAlerting(
     plan.policy,
     plan.dataDir,
@@ -72,6 +81,7 @@ export async function runMonitor(plan: MonitorPlan, io: CliIo, clock: () => numb
       tick = next;
     }
   } finally {
+    io.outputClosed?.removeEventListener("abort", outputClosed);
     stop.dispose();
     await alerting.flush();
     await runner.close();
