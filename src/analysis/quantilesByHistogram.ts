@@ -1,24 +1,41 @@
+import { readFileSync } from "node:fs";
 import { quantilesBySelection, ranksOf, select } from "./quantilesBySelection.js";
 
-// buckets: the top 20 bits of each double's order-preserving bit pattern (sign, exponent, 8 mantissa bits)
-const SHIFT = 12;
-const counts = new Int32Array(1 << (32 - SHIFT));
 const SMALL = 8192;
-// which 32-bit half of a double holds its sign and exponent on this machine
-const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+// the module's memory (quantilesByHistogram.wat): a count per bucket (2^20), then the values and the gathered ones
+const BUCKETS = 1 << 20;
+const VALUES = BUCKETS * 4;
+const PAGE = 65536;
 
-// the bucket of the double whose high word is h: monotone in the double's value
-const bucketOf = (h: number) => ((h & 0x80000000 ? ~h : h | 0x80000000) >>> SHIFT) >>> 0;
+interface Exports {
+  memory: WebAssembly.Memory;
+  lowest: WebAssembly.Global;
+  highest: WebAssembly.Global;
+  count(values: number, n: number): void;
+  gather(values: number, n: number, b0: number, b1: number, b2: number, out0: number, out1: number, out2: number): void;
+}
+
+let passes: Exports | undefined;
+// the two passes, made on first use (a report finishes its groups on one thread)
+const wasm = () =>
+  (passes ??= new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL("./quantilesByHistogram.wasm", import.meta.url)))).exports as unknown as Exports);
 
 /**
  * The same quantiles as `quantilesBySelection` (numpy's averaged_inverted_cdf), for large samples in two
- * linear passes: count the values per bucket of their leading bits to find the bucket that holds each
- * rank, then gather only those buckets' values and select within them. Leaves `data` as it was.
+ * linear passes (WebAssembly): count the values per bucket of their leading bits to find the bucket that
+ * holds each rank, then gather only those buckets' values and select within them. Leaves `data` as it was.
  */
 export function quantilesByHistogram(data: Float64Array, n: number, ps: readonly number[]): (number | undefined)[] {
   if (n < SMALL) return quantilesBySelection(data, n, ps);
-  const words = new Uint32Array(data.buffer, data.byteOffset, n * 2);
-  countBuckets(words, n);
+  const { memory, lowest, highest, count, gather } = wasm();
+  // room for the values and, at most, as many gathered ones
+  const need = Math.ceil((VALUES + 16 * n) / PAGE) - memory.buffer.byteLength / PAGE;
+  if (need > 0) memory.grow(need);
+  new Float64Array(memory.buffer, VALUES, n).set(data.subarray(0, n));
+  count(VALUES, n);
+  const counts = new Int32Array(memory.buffer, 0, BUCKETS);
+  const lo = lowest.value as number;
+  const hi = highest.value as number;
   // every rank the quantiles read, ascending, and the bucket and rank within it of each
   const asked = ps.map((p) => ranksOf(n, p));
   const ranks = [...new Set(asked.flatMap(({ lo, pair }) => (pair ? [lo, lo + 1] : [lo])))].sort((a, b) => a - b);
@@ -26,7 +43,7 @@ export function quantilesByHistogram(data: Float64Array, n: number, ps: readonly
   const withinOfRank = new Map<number, number>();
   let below = 0;
   let r = 0;
-  for (let b = lowest; b <= highest && r < ranks.length; b++) {
+  for (let b = lo; b <= hi && r < ranks.length; b++) {
     const c = counts[b]!;
     while (r < ranks.length && ranks[r]! < below + c) {
       bucketOfRank.set(ranks[r]!, b);
@@ -36,13 +53,18 @@ export function quantilesByHistogram(data: Float64Array, n: number, ps: readonly
     below += c;
   }
   const wanted = [...new Set(bucketOfRank.values())];
-  const gathered = wanted.map((b) => new Float64Array(counts[b]!));
-  counts.fill(0, lowest, highest + 1);
-  // gather the values of the buckets that hold a rank, three at a time
+  // each wanted bucket's values, gathered after the input, three buckets a pass
+  let out = VALUES + 8 * n;
+  const places = wanted.map((b) => {
+    const at = out;
+    out += 8 * counts[b]!;
+    return at;
+  });
   for (let k = 0; k < wanted.length; k += 3) {
-    const empty = new Float64Array(0);
-    gather(words, data, n, wanted[k]!, wanted[k + 1] ?? -1, wanted[k + 2] ?? -1, gathered[k]!, gathered[k + 1] ?? empty, gathered[k + 2] ?? empty);
+    gather(VALUES, n, wanted[k]!, wanted[k + 1] ?? -1, wanted[k + 2] ?? -1, places[k]!, places[k + 1] ?? 0, places[k + 2] ?? 0);
   }
+  const gathered = wanted.map((b, k) => Float64Array.from(new Float64Array(memory.buffer, places[k]!, counts[b]!)));
+  counts.fill(0, lo, hi + 1);
   const at = (rank: number) => {
     const values = gathered[wanted.indexOf(bucketOfRank.get(rank)!)]!;
     const within = withinOfRank.get(rank)!;
@@ -50,35 +72,4 @@ export function quantilesByHistogram(data: Float64Array, n: number, ps: readonly
     return values[within]!;
   };
   return asked.map(({ lo, pair }) => (pair ? (at(lo) + at(lo + 1)) / 2 : at(lo)));
-}
-
-// the lowest and highest bucket the last count touched
-let lowest = 0;
-let highest = 0;
-
-// Counts the values per bucket (into `counts`, which is all zero before); sets lowest and highest.
-function countBuckets(words: Uint32Array, n: number): void {
-  let lo = counts.length;
-  let hi = -1;
-  for (let i = HI; i < 2 * n; i += 2) {
-    const b = bucketOf(words[i]!);
-    counts[b]!++;
-    if (b < lo) lo = b;
-    if (b > hi) hi = b;
-  }
-  lowest = lo;
-  highest = hi;
-}
-
-// Copies the values of buckets b0, b1, b2 into out0, out1, out2 (each exactly the bucket's size).
-function gather(words: Uint32Array, data: Float64Array, n: number, b0: number, b1: number, b2: number, out0: Float64Array, out1: Float64Array, out2: Float64Array): void {
-  let n0 = 0;
-  let n1 = 0;
-  let n2 = 0;
-  for (let i = 0; i < n; i++) {
-    const b = bucketOf(words[2 * i + HI]!);
-    if (b === b0) out0[n0++] = data[i]!;
-    else if (b === b1) out1[n1++] = data[i]!;
-    else if (b === b2) out2[n2++] = data[i]!;
-  }
 }

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import wabtInit from "wabt";
 
-const MODULES = ["src/store/scanLayout.wat"];
+const MODULES = ["src/store/scanLayout.wat", "src/analysis/quantilesByHistogram.wat"];
 
 const wabt = await wabtInit();
 for (const source of MODULES) {
