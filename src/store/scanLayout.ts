@@ -1,11 +1,10 @@
-// The fast path of the report's byte reader. A writer puts its keys in the same order on every line
-// (tierwatch's own, an application's logger, `jq -c`), so the reader learns that order from one line, then
-// reads each following line by checking its keys against the learned ones and parsing only the values.
-// A line that differs in any way (another key order, spaces, a nested value, anything unusual) returns
-// -1 and goes to the general scanner, so the numbers never depend on the path a line took. A writer
-// spaces every line alike too (Python's json.dumps, a pretty-printer's one-line mode), so the spacing is
-// learned with the keys. The reading
-// itself is WebAssembly (scanLayout.wat): compiled once per process and shared by its threads.
+// The fast path of the report's byte reader. A writer puts its keys in the same order and spacing on
+// every line (tierwatch's own, an application's logger, `jq -c`, Python's json.dumps), so the reader
+// learns the layout from one line, then reads each following line by checking its keys against the
+// learned ones and parsing only the values. A line that differs in any way (another key order or
+// spacing, a nested value, anything unusual) returns -1 and goes to the general scanner, so the numbers
+// never depend on the path a line took. The reading itself is WebAssembly (scanLayout.wat), compiled
+// once per process and shared by its threads; a layout is data in the module's memory.
 import { readFileSync } from "node:fs";
 import { FIELDS, stringEnd, type Scan } from "./scanRecord.js";
 
