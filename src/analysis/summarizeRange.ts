@@ -8,7 +8,7 @@ import type { BadLine } from "../store/readRecords.js";
 import { utf8 } from "../util/bufferText.js";
 import { F, FIELDS, scanRecord, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
 import { createLayoutReader, type LayoutReader } from "../store/scanLayout.js";
-import { newTally, tally, type ChainTally } from "./chainTally.js";
+import { mergeTally, newTally, tally, type ChainTally } from "./chainTally.js";
 import { growSamples, newGroupAcc, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
 import { createValueIds, type ValueIds } from "./valueIds.js";
 
@@ -404,8 +404,20 @@ export function joinOpenRounds(parts: readonly OpenRounds[], spec: SummarySpec, 
     }
   }
   const tiers = chainDepths(spec);
-  const count: CountServed = (window, chainKey, served) => countChain(into, window, chainNames[chainKey]!, served);
+  // counted by window and chain index, then added by name once per chain (a name key per round was a
+  // third of the join's time)
+  const counts: (ChainTally | undefined)[][] = spec.windows.map(() => []);
+  const count: CountServed = (window, chainKey, served) => tally((counts[window]![chainKey] ??= newTally()), served);
   for (const r of rounds.values()) replaySlots(r.slots, r.results, r.slots.length, tiers, r.window, count);
+  counts.forEach((list, window) =>
+    list.forEach((t, chainKey) => {
+      if (!t) return;
+      const k = `${window}\u0000${chainNames[chainKey]!}`;
+      const have = into.get(k);
+      if (have) mergeTally(have, t);
+      else into.set(k, { window, chain: chainNames[chainKey]!, ...t });
+    }),
+  );
 }
 
 const isWs = (c: number) => c === 32 || c === 9 || c === 13;
