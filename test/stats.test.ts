@@ -143,3 +143,12 @@ test("quantiles by histogram equal quantiles of the sorted sample (large, ties, 
     }
   }
 });
+
+test("a WebAssembly module missing from the install is a clear error, not a stack trace", async () => {
+  const { loadWasm } = await import("../src/util/loadWasm.js");
+  const { TierwatchError } = await import("../src/errors.js");
+  assert.throws(
+    () => loadWasm(new URL("file:///nonexistent/tierwatch/scanLayout.wasm")),
+    (err: unknown) => err instanceof TierwatchError && /scanLayout\.wasm cannot be read, so this install of tierwatch is incomplete; run npm run build/.test(err.message),
+  );
+});

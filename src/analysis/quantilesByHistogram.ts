@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { loadWasm } from "../util/loadWasm.js";
 import { quantilesBySelection, ranksOf, select } from "./quantilesBySelection.js";
 
 const SMALL = 8192;
@@ -18,7 +18,7 @@ interface Exports {
 let passes: Exports | undefined;
 // the two passes, made on first use (a report finishes its groups on one thread)
 const wasm = () =>
-  (passes ??= new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL("./quantilesByHistogram.wasm", import.meta.url)))).exports as unknown as Exports);
+  (passes ??= new WebAssembly.Instance(loadWasm(new URL("./quantilesByHistogram.wasm", import.meta.url))).exports as unknown as Exports);
 
 /**
  * The same quantiles as `quantilesBySelection` (numpy's averaged_inverted_cdf), for large samples in two

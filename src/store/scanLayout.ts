@@ -5,7 +5,7 @@
 // spacing, a nested value, anything unusual) returns -1 and goes to the general scanner, so the numbers
 // never depend on the path a line took. The reading itself is WebAssembly (scanLayout.wat), compiled
 // once per process and shared by its threads; a layout is data in the module's memory.
-import { readFileSync } from "node:fs";
+import { loadWasm } from "../util/loadWasm.js";
 import { FIELDS, stringEnd, type Scan } from "./scanRecord.js";
 
 const FIELD_ID = new Map<string, number>(FIELDS.map((f, i) => [f, i]));
@@ -38,7 +38,7 @@ let compiled: WebAssembly.Module | undefined;
 /** The reader's compiled module: made once per thread from the bytes the build assembled, or given by the thread that made it. */
 export function layoutModule(given?: WebAssembly.Module): WebAssembly.Module {
   if (given) compiled ??= given;
-  return (compiled ??= new WebAssembly.Module(readFileSync(new URL("./scanLayout.wasm", import.meta.url))));
+  return (compiled ??= loadWasm(new URL("./scanLayout.wasm", import.meta.url)));
 }
 
 /** A thread's reader: the buffer lines are read into, the fields of the line last read, and its learned layouts. */
