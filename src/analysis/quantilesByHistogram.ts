@@ -63,7 +63,8 @@ export function quantilesByHistogram(data: Float64Array, n: number, ps: readonly
   for (let k = 0; k < wanted.length; k += 3) {
     gather(VALUES, n, wanted[k]!, wanted[k + 1] ?? -1, wanted[k + 2] ?? -1, places[k]!, places[k + 1] ?? 0, places[k + 2] ?? 0);
   }
-  const gathered = wanted.map((b, k) => Float64Array.from(new Float64Array(memory.buffer, places[k]!, counts[b]!)));
+  // selected in place, in the module's memory (nothing grows it before this call returns)
+  const gathered = wanted.map((b, k) => new Float64Array(memory.buffer, places[k]!, counts[b]!));
   counts.fill(0, lo, hi + 1);
   const at = (rank: number) => {
     const values = gathered[wanted.indexOf(bucketOfRank.get(rank)!)]!;

@@ -1,7 +1,6 @@
 import { expandInputs } from "../store/expandInputs.js";
 import { readRecords, type ReadSummary } from "../store/readRecords.js";
-import { cutShortNote } from "../store/gzip.js";
-import { shownInput } from "../store/stdin.js";
+import { cutShortNotes } from "../store/gzip.js";
 import { createHistoryBuilder, type History } from "../replay/history.js";
 import type { AttemptRecord } from "../store/record.js";
 import { parseTime } from "../util/parseTime.js";
@@ -29,5 +28,5 @@ export async function loadHistory(
 /** Says on stderr what reading skipped (bad lines: `report` names them) and which gzip files were cut short. */
 export function noteRead(read: ReadSummary, io: CliIo): void {
   if (read.badCount > 0) io.stderr.write(`${read.badCount} bad line(s) skipped (tierwatch report names them)\n`);
-  for (const file of read.cutShort) io.stderr.write(cutShortNote(shownInput(file, io.cwd)));
+  io.stderr.write(cutShortNotes(read.cutShort, io.cwd));
 }

@@ -4,7 +4,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { inputError } from "../errors.js";
-import { STDIN } from "./stdin.js";
+import { shownInput, STDIN } from "./stdin.js";
 
 /** True when `head` starts with gzip's magic bytes. */
 export const isGzipHead = (head: Uint8Array): boolean => head[0] === 0x1f && head[1] === 0x8b;
@@ -137,8 +137,9 @@ export interface Failure {
 /** zlib's error for a stream that ends before its end (a file still being written, or cut off). */
 export const isCutShort = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === "Z_BUF_ERROR";
 
-/** The line that says a gzip file was read only up to where it ends. */
-export const cutShortNote = (shown: string): string => `${shown}: cut short (a compressor still writing, or a copy cut off); read up to where it ends\n`;
+/** The lines that say which gzip files were read only up to where they end (named relative to `cwd`). */
+export const cutShortNotes = (files: readonly string[], cwd: string): string =>
+  files.map((file) => `${shownInput(file, cwd)}: cut short (a compressor still writing, or a copy cut off); read up to where it ends\n`).join("");
 
 /** True for zlib's own errors (Z_DATA_ERROR, Z_BUF_ERROR: cut short), as against the file system's. */
 export function isZlibError(err: unknown): boolean {

@@ -4,7 +4,7 @@ import { policyChains, type SummarySpec } from "../../analysis/summarizeRange.js
 import { ExitCode, noDataError, usageError } from "../../errors.js";
 import { expandInputs } from "../../store/expandInputs.js";
 import type { ReadSummary } from "../../store/readRecords.js";
-import { cutShortNote } from "../../store/gzip.js";
+import { cutShortNotes } from "../../store/gzip.js";
 import { shownInput } from "../../store/stdin.js";
 import { parseDuration } from "../../util/duration.js";
 import { parseTime } from "../../util/parseTime.js";
@@ -116,5 +116,5 @@ function reportBadLines(io: CliIo, read: ReadSummary): void {
     for (const b of read.bad) io.stderr.write(`  ${shownInput(b.file, io.cwd)}:${b.line}: ${b.reason}\n`);
   }
   if (read.torn > 0) io.stderr.write(`${read.torn} unfinished last line(s) skipped (a writer was still writing or was stopped)\n`);
-  for (const file of read.cutShort) io.stderr.write(cutShortNote(shownInput(file, io.cwd)));
+  io.stderr.write(cutShortNotes(read.cutShort, io.cwd));
 }
