@@ -50,6 +50,7 @@ export function createRoundRunner(spec: RoundSpec) {
           stream: spec.stream ?? policy.probe.stream,
           requestId: randomUUID(),
           expect: policy.probe.expect,
+          redact: spec.redact,
         };
         const result = await runChain(call, deps);
         records.push(...chainRecords(call, result, { runId, round, origin: "chain" }, spec.redact));

@@ -169,6 +169,7 @@ export function createFallbackClient(policySource: string | Record<string, unkno
       signal,
       onToken: onEvent ? (text: string, tier: Chain["tiers"][number]) => onEvent({ type: "token", text, tier: tier.index, model: tier.model }) : undefined,
       onRestart: onEvent ? (tier: Chain["tiers"][number], reason: string) => onEvent({ type: "restart", tier: tier.index, model: tier.model, reason: redact(reason) }) : undefined,
+      redact,
     };
     const result = await runChain(engineCall, deps);
     if (options.sink) emit(chainRecords(engineCall, result, { runId, origin: "app" }, redact));

@@ -5,6 +5,7 @@ import type { Transport } from "../probe/transport.js";
 import { backoffDelay } from "./backoffDelay.js";
 import { breakerAdmit, breakerRecord } from "./breaker.js";
 import type { BreakerStore } from "./breakerStore.js";
+import type { Redactor } from "../util/redact.js";
 
 /** One request through a chain, as the application would send it. */
 export interface ChainCall {
@@ -23,6 +24,8 @@ export interface ChainCall {
   onToken?: (text: string, tier: Tier) => void;
   /** a tier failed after it had sent tokens: the answer restarts on the next tier */
   onRestart?: (failed: Tier, reason: string) => void;
+  /** removes the policy's secrets from what the servers send back */
+  redact?: Redactor;
 }
 
 /** What the engine needs from outside: the transport, the breakers, randomness and sleep. */
@@ -186,6 +189,7 @@ async function attemptOn(call: ChainCall, deps: EngineDeps, tier: Tier, attempt:
       malformedChunk: call.chain.malformedChunk,
       signal: signal ?? call.signal,
       onToken: call.onToken ? (text) => call.onToken!(text, tier) : undefined,
+      redact: call.redact,
     },
     deps.transport,
   );

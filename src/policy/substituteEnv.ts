@@ -7,7 +7,7 @@ const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 export interface Substituted {
   value: unknown;
   problems: Problem[];
-  /** values that came from variables in an `api_key` or `webhook` (kept only to redact them) */
+  /** values that came from variables in an `api_key`, a `webhook` or a header (kept only to redact them) */
   secrets: string[];
 }
 
@@ -17,7 +17,9 @@ export function substituteEnv(doc: unknown, env: Readonly<Record<string, string 
   const secrets: string[] = [];
   const walk = (node: unknown, path: (string | number)[]): unknown => {
     if (typeof node === "string") {
-      const isSecret = path[path.length - 1] === "api_key" || path[path.length - 1] === "webhook";
+      const last = path[path.length - 1];
+      // a header value taken from the environment is most often a credential (x-portkey-api-key, x-api-key)
+      const isSecret = last === "api_key" || last === "webhook" || path[path.length - 2] === "headers";
       return node.replace(VAR, (_m, name: string, fallback: string | undefined) => {
         const v = env[name];
         if (v !== undefined && v !== "") {

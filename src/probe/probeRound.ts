@@ -54,6 +54,7 @@ export async function probeRound(input: ProbeRoundInput): Promise<AttemptRecord[
         headers: tier.headers,
         requestId,
         expect: policy.probe.expect,
+        redact: input.redact,
       },
       transport,
     );

@@ -5,6 +5,7 @@ import { exchange } from "./exchange.js";
 import { createSseParser } from "./sseParser.js";
 import type { Status } from "./status.js";
 import type { Transport } from "./transport.js";
+import { redactedExcerpt, withSecret, type Redactor } from "../util/redact.js";
 
 /** One request to one model, with every deadline that applies to it. */
 export interface AttemptSpec {
@@ -30,6 +31,8 @@ export interface AttemptSpec {
   signal?: AbortSignal;
   /** receives stream content as it arrives */
   onToken?: (text: string) => void;
+  /** removes the policy's secrets from whatever the server sends back (the endpoint's key is always removed) */
+  redact?: Redactor;
 }
 
 /** What one attempt measured and how it ended. */
@@ -76,6 +79,10 @@ export function emptyAttemptResult(startedAt: number, status: Status = "ok"): At
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
+/** longest error text kept, after redaction */
+export const MAX_ERROR_TEXT = 300;
+/** longest served model or target kept, after redaction */
+const MAX_SERVED = 200;
 const MAX_ERROR_BODY = 64 * 1024;
 const USER_AGENT = "tierwatch/0.1";
 
@@ -88,6 +95,9 @@ interface Stop {
 /** Sends one chat completion and classifies the outcome; it never throws and never outlives `timeoutMs`. */
 export async function runAttempt(spec: AttemptSpec, transport: Transport): Promise<AttemptResult> {
   const startedAt = transport.now();
+  // every string that comes from the server is redacted whole before it is cut or kept
+  const redact = withSecret(spec.redact, spec.endpoint, spec.endpoint.apiKey);
+  const excerpt = (text: string, max: number) => redactedExcerpt(redact, text, max);
   const controller = new AbortController();
   let stop: Stop | undefined;
   const abort = (s: Stop) => {
@@ -110,7 +120,7 @@ export async function runAttempt(spec: AttemptSpec, transport: Transport): Promi
     result.latencyMs = round((stop === undefined && lastByteAt !== undefined ? lastByteAt : performance.now()) - t0);
     result.status = status;
     result.errorCode = errorCode;
-    result.error = error;
+    result.error = error === null ? null : excerpt(error, MAX_ERROR_TEXT);
     return result;
   };
 
@@ -137,7 +147,7 @@ export async function runAttempt(spec: AttemptSpec, transport: Transport): Promi
   let mode = "json" as "error" | "json" | "sse";
   const chunks: Buffer[] = [];
   let size = 0;
-  const sse = createStreamState(spec, result, () => t0, () => {
+  const sse = createStreamState(spec, result, excerpt, () => t0, () => {
     if (ttftTimer) clearTimeout(ttftTimer);
   });
 
@@ -168,7 +178,8 @@ export async function runAttempt(spec: AttemptSpec, transport: Transport): Promi
           if (headersTimer) clearTimeout(headersTimer);
           result.gotHeaders = true;
           result.httpStatus = statusCode;
-          result.servedTarget = firstHeader(resHeaders, spec.endpoint.servedByHeaders);
+          const target = firstHeader(resHeaders, spec.endpoint.servedByHeaders);
+          result.servedTarget = target === null ? null : excerpt(target, MAX_SERVED);
           resetStall();
           if (statusCode < 200 || statusCode >= 300) {
             mode = "error";
@@ -208,7 +219,7 @@ export async function runAttempt(spec: AttemptSpec, transport: Transport): Promi
     spec.signal?.removeEventListener("abort", onOuterAbort);
   }
   if (mode === "error") {
-    const cls = classifyHttpError(result.httpStatus ?? 0, Buffer.concat(chunks).toString("utf8"));
+    const cls = classifyHttpError(result.httpStatus ?? 0, redact(Buffer.concat(chunks).toString("utf8")));
     return finish(cls.status, cls.errorCode, cls.message);
   }
   if (mode === "sse") {
@@ -217,26 +228,27 @@ export async function runAttempt(spec: AttemptSpec, transport: Transport): Promi
     const verdict = checkAnswer(result.content, result.finishReason, spec.expect);
     return finish(verdict.status, verdict.errorCode, verdict.error);
   }
-  return judgeJson(Buffer.concat(chunks).toString("utf8"), spec, result, finish);
+  return judgeJson(Buffer.concat(chunks).toString("utf8"), spec, result, finish, excerpt);
 }
 
 type Finish = (status: Status, errorCode?: string | null, error?: string | null) => AttemptResult;
+type Excerpt = (text: string, max: number) => string;
 
-function judgeJson(text: string, spec: AttemptSpec, result: AttemptResult, finish: Finish): AttemptResult {
+function judgeJson(text: string, spec: AttemptSpec, result: AttemptResult, finish: Finish, excerpt: Excerpt): AttemptResult {
   let json: ChatCompletion;
   try {
     json = JSON.parse(text) as ChatCompletion;
   } catch {
-    return finish("bad_response", "invalid_json", `the response is not valid JSON: ${text.slice(0, 80)}`);
+    return finish("bad_response", "invalid_json", `the response is not valid JSON: ${excerpt(text, 80)}`);
   }
   const choice = Array.isArray(json?.choices) ? json.choices[0] : undefined;
   if (!choice || typeof choice.message !== "object" || choice.message === null) {
     if (json && typeof json === "object" && "error" in json) {
-      return finish("server_error", "error_body", `HTTP 200 with an error: ${JSON.stringify(json.error).slice(0, 200)}`);
+      return finish("server_error", "error_body", `HTTP 200 with an error: ${excerpt(JSON.stringify(json.error), 200)}`);
     }
     return finish("bad_response", "shape", "the response is not a chat completion (no choices[0].message)");
   }
-  result.servedModel = typeof json.model === "string" ? json.model : null;
+  result.servedModel = typeof json.model === "string" ? excerpt(json.model, MAX_SERVED) : null;
   result.content = typeof choice.message.content === "string" ? choice.message.content : null;
   result.finishReason = typeof choice.finish_reason === "string" ? choice.finish_reason : null;
   readUsage(json.usage, result);
@@ -248,7 +260,7 @@ function judgeJson(text: string, spec: AttemptSpec, result: AttemptResult, finis
 }
 
 /** Server-sent events of a chat completion, read as they arrive; a failure stops the attempt. */
-function createStreamState(spec: AttemptSpec, result: AttemptResult, t0: () => number, onFirstToken: () => void) {
+function createStreamState(spec: AttemptSpec, result: AttemptResult, excerpt: Excerpt, t0: () => number, onFirstToken: () => void) {
   const parser = createSseParser();
   const decoder = new TextDecoder();
   const parts: string[] = [];
@@ -266,16 +278,16 @@ function createStreamState(spec: AttemptSpec, result: AttemptResult, t0: () => n
       chunk = JSON.parse(payload) as ChatChunk;
     } catch {
       if (spec.malformedChunk !== "skip") {
-        failure = { status: "bad_response", code: "malformed_chunk", message: `a stream chunk is not valid JSON: ${payload.slice(0, 60)}` };
+        failure = { status: "bad_response", code: "malformed_chunk", message: `a stream chunk is not valid JSON: ${excerpt(payload, 60)}` };
       }
       return;
     }
     if (chunk && typeof chunk === "object" && chunk.error) {
       const e = chunk.error;
-      failure = { status: "server_error", code: "stream_error", message: `error inside the stream: ${(typeof e === "object" ? e.message : String(e)) ?? ""}`.slice(0, 300) };
+      failure = { status: "server_error", code: "stream_error", message: excerpt(`error inside the stream: ${(typeof e === "object" ? e.message : String(e)) ?? ""}`, MAX_ERROR_TEXT) };
       return;
     }
-    if (typeof chunk?.model === "string" && result.servedModel === null) result.servedModel = chunk.model;
+    if (typeof chunk?.model === "string" && result.servedModel === null) result.servedModel = excerpt(chunk.model, MAX_SERVED);
     readUsage(chunk?.usage, result);
     const choice = Array.isArray(chunk?.choices) ? chunk.choices[0] : undefined;
     if (!choice) return;

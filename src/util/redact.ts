@@ -13,3 +13,24 @@ export function createRedactor(secrets: Iterable<string>): Redactor {
     return out.replace(BEARER, "$1[redacted]").replace(KEYLIKE, "[redacted]");
   };
 }
+
+/** The first `max` characters of `text` after redaction: redacting first means no secret survives the cut in part. */
+export function redactedExcerpt(redact: Redactor, text: string, max: number): string {
+  // a secret longer than the margin could start inside the excerpt and end past the slice: keep the margin wide
+  const head = text.length > max + 4096 ? text.slice(0, max + 4096) : text;
+  return redact(head).slice(0, max);
+}
+
+const keyRedactors = new WeakMap<object, Redactor>();
+
+/** `redact` extended with one more secret (an endpoint's key), cached per owner object. */
+export function withSecret(redact: Redactor | undefined, owner: object, secret: string | undefined): Redactor {
+  if (!secret) return redact ?? createRedactor([]);
+  let own = keyRedactors.get(owner);
+  if (!own) {
+    own = createRedactor([secret]);
+    keyRedactors.set(owner, own);
+  }
+  const mine = own;
+  return redact ? (text) => mine(redact(text)) : mine;
+}

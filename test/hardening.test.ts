@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { test, type TestContext } from "node:test";
+import { spawnCli } from "./helpers/runCli.js";
+import { tempDir } from "./helpers/tempDir.js";
+
+/** A server that answers each request with the next reply of a list (the last one repeats). */
+async function scriptedServer(t: TestContext, replies: ((res: ServerResponse) => void)[]) {
+  let n = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => replies[Math.min(n++, replies.length - 1)]!(res));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => server.close());
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, served: () => n };
+}
+
+/** Every 8-character run of `secret` found in `text`. */
+function leaks(secret: string, text: string): string[] {
+  const found: string[] = [];
+  for (let i = 0; i + 8 <= secret.length; i++) if (text.includes(secret.slice(i, i + 8))) found.push(secret.slice(i, i + 8));
+  return found;
+}
+
+async function allFiles(dir: string): Promise<string> {
+  let out = "";
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) out += await readFile(path.join(e.parentPath, e.name), "utf8");
+  }
+  return out;
+}
+
+test("a key the server echoes (in a header, the body, the model, an error cut at any offset) reaches no output", async (t) => {
+  const dir = await tempDir(t);
+  // no sk- prefix: only the policy's knowledge of its key can catch it, not a key-shaped pattern
+  const key = `tw${randomBytes(18).toString("hex")}`;
+  const pad = (c: string, n: number) => c.repeat(n);
+  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+    res.writeHead(status, { "content-type": "application/json", ...headers }).end(typeof body === "string" ? body : JSON.stringify(body));
+  const sse = (res: ServerResponse, events: string[]) => {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    for (const e of events) res.write(`data: ${e}\n\n`);
+    res.end();
+  };
+  const ok = (model: string) => ({ id: "x", model, choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }] });
+  const offsets = (cut: number) => Array.from({ length: 48 }, (_, i) => Math.max(0, cut - 40 + i));
+  const plain: ((res: ServerResponse) => void)[] = [
+    (res) => json(res, 200, ok("m"), { "x-served-by": `Bearer ${key}` }),
+    (res) => json(res, 200, ok("m"), { "x-served-by": key }),
+    (res) => json(res, 200, ok(`served-by-${key}`)),
+    ...offsets(290).map((o) => (res: ServerResponse) => res.writeHead(500).end(pad("a", o) + key)),
+    ...offsets(290).map((o) => (res: ServerResponse) => json(res, 503, { error: { message: pad("b", o) + key } })),
+    ...offsets(80).map((o) => (res: ServerResponse) => json(res, 200, `{${pad("c", o)}${key}`)),
+    ...offsets(200).map((o) => (res: ServerResponse) => json(res, 200, { error: pad("d", o) + key })),
+  ];
+  const streamed: ((res: ServerResponse) => void)[] = [
+    ...offsets(60).map((o) => (res: ServerResponse) => sse(res, [`{${pad("e", o)}${key}`])),
+    ...offsets(300).map((o) => (res: ServerResponse) => sse(res, [JSON.stringify({ error: { message: pad("f", o) + key } })])),
+  ];
+  const hookBodies: string[] = [];
+  const hook = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      hookBodies.push(`${JSON.stringify(req.headers)}${body}`);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+  t.after(() => hook.close());
+  const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+  const run = async (replies: typeof plain, stream: boolean) => {
+    const server = await scriptedServer(t, replies);
+    const policy = path.join(dir, `tierwatch-${stream}.yaml`);
+    await writeFile(
+      policy,
+      `version: 1
+endpoints:
+  gw: { base_url: "${server.url}", api_key: "\${TEST_KEY}", served_by_header: [x-served-by] }
+chains:
+  default:
+    tiers: [ { model: m, timeout_ms: 2000 } ]
+alerts:
+  - { name: t1, when: "success_rate{tier=1} < 0.99", window: 1h, min_samples: 1, webhook: "${hookUrl}" }
+store: { dir: ./data }
+`,
+    );
+    const env = { TEST_KEY: key };
+    const args = ["--policy", policy, "--rounds", String(replies.length), "--no-warmup", ...(stream ? ["--stream"] : [])];
+    const outs = [await spawnCli(["probe", ...args, "--format", "json"], { cwd: dir, env })];
+    assert.equal(outs[0]!.code, 0, outs[0]!.stderr);
+    assert.equal(server.served(), replies.length);
+    outs.push(await spawnCli(["probe", ...args], { cwd: dir, env }));
+    outs.push(await spawnCli(["report", "--policy", policy, "--by", "status", "--format", "json"], { cwd: dir, env }));
+    outs.push(await spawnCli(["report", "--policy", policy, "data"], { cwd: dir, env }));
+    const junit = path.join(dir, "gate.xml");
+    const summary = path.join(dir, "gate.md");
+    outs.push(
+      await spawnCli(["gate", "--policy", policy, "--from", "data", "--threshold", "success_rate >= 0.99", "--min-samples", "1", "--junit", junit, "--summary", summary], {
+        cwd: dir,
+        env,
+      }),
+    );
+    assert.equal(outs.at(-1)!.code, 1, outs.at(-1)!.stderr);
+    return outs.map((o) => o.stdout + o.stderr).join("\n");
+  };
+  const printed = (await run(plain, false)) + (await run(streamed, true));
+  const files = await allFiles(dir);
+  assert.ok(files.includes("[redacted]"), "the echoed key was stored redacted");
+  assert.ok(hookBodies.length > 0, "an alert was delivered");
+  assert.deepEqual(leaks(key, printed), [], "stdout and stderr");
+  assert.deepEqual(leaks(key, files), [], "records, JUnit, summary, alert state");
+  assert.deepEqual(leaks(key, hookBodies.join("\n")), [], "alert payloads");
+});
