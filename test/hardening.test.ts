@@ -5,6 +5,7 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { test, type TestContext } from "node:test";
+import { startSimulator } from "../src/sim/startSimulator.js";
 import { spawnCli } from "./helpers/runCli.js";
 import { tempDir } from "./helpers/tempDir.js";
 
@@ -116,4 +117,54 @@ store: { dir: ./data }
   assert.deepEqual(leaks(key, printed), [], "stdout and stderr");
   assert.deepEqual(leaks(key, files), [], "records, JUnit, summary, alert state");
   assert.deepEqual(leaks(key, hookBodies.join("\n")), [], "alert payloads");
+});
+
+test("webhooks that hang, reset, fail, do not resolve or speak TLS change no round's output, records or exit code", async (t) => {
+  const dir = await tempDir(t);
+  const sim = await startSimulator({ models: { a: { latency_ms: 1, phases: [{ requests: [0, 1000], faults: { server_error: 1 } }] } } });
+  t.after(() => sim.close());
+  const sockets = new Set<import("node:net").Socket>();
+  const hooks = createServer((req, res) => {
+    req.resume();
+    if (req.url === "/reset") req.socket.destroy();
+    else if (req.url === "/fail") res.writeHead(500).end();
+    // /hang: accepted, never answered
+  });
+  hooks.on("connection", (s) => sockets.add(s));
+  await new Promise<void>((r) => hooks.listen(0, "127.0.0.1", r));
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    hooks.close();
+  });
+  const base = `127.0.0.1:${(hooks.address() as AddressInfo).port}`;
+  const rule = (name: string, webhook: string) => `  - { name: ${name}, when: "success_rate{tier=1} < 0.9", window: 1h, min_samples: 1, webhook: "${webhook}" }\n`;
+  await writeFile(
+    path.join(dir, "tierwatch.yaml"),
+    `version: 1
+endpoints:
+  sim: { base_url: "${sim.url}" }
+chains:
+  default:
+    tiers: [ { model: a, timeout_ms: 1000 } ]
+alerts:
+${rule("hang", `http://${base}/hang`)}${rule("reset", `http://${base}/reset`)}${rule("fail", `http://${base}/fail`)}${rule("dns", "http://tierwatch-test.invalid/hook")}${rule("tls", `https://${base}/tls`)}store: { dir: ./data }
+`,
+  );
+  const started = Date.now();
+  const once = await spawnCli(["probe", "--rounds", "1", "--format", "json"], { cwd: dir });
+  assert.equal(once.code, 0, once.stderr);
+  assert.equal(JSON.parse(once.stdout).records.length, 1);
+  assert.ok(Date.now() - started < 15_000, "pending deliveries get a bounded time at exit");
+  assert.doesNotMatch(once.stderr, /internal error|at .*\.js:\d+/);
+  assert.match(once.stderr, /given up, kept for the next run/);
+  const state = JSON.parse(await readFile(path.join(dir, "data", "alerts.json"), "utf8")) as Record<string, { pending: string | null }>;
+  for (const name of ["hang", "reset", "fail", "dns", "tls"]) assert.equal(state[name]?.pending, "firing", `${name} is kept to be sent again`);
+
+  const monitor = await spawnCli(["probe", "--every", "1s", "--rounds", "3", "--format", "json"], { cwd: dir });
+  assert.equal(monitor.code, 0, monitor.stderr);
+  assert.equal(monitor.stdout.trim().split("\n").length, 3, "three rounds, each with its line");
+  assert.doesNotMatch(monitor.stderr, /internal error|at .*\.js:\d+/);
+  const lines = (await readFile(path.join(dir, "data", `${new Date().toISOString().slice(0, 10)}.jsonl`), "utf8")).trim().split("\n");
+  assert.ok(lines.length >= 4, `every round's record was written (${lines.length})`);
+  await assert.rejects(readFile(path.join(dir, "data", "monitor.lock")), "no lock left behind");
 });

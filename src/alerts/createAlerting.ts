@@ -9,6 +9,10 @@ import { readRecords } from "../store/readRecords.js";
 import type { Redactor } from "../util/redact.js";
 import { alertTransition, delivered, QUIET, type AlertState } from "./alertTransition.js";
 import { deliverWebhook } from "./deliverWebhook.js";
+import { sleep } from "../util/sleep.js";
+
+/** How long an exiting tierwatch waits for alert deliveries under way. */
+export const FLUSH_GRACE_MS = 5000;
 
 /** What the alerting tells the operator (stderr), never with a webhook URL in it. */
 export type AlertLog = (line: string) => void;
@@ -30,6 +34,8 @@ export function createAlerting(policy: Policy, dataDir: string, sink: AlertSink,
   const stateFile = path.join(dataDir, "alerts.json");
   let inFlight: Promise<void> = Promise.resolve();
   let busy = false;
+  // aborted when the process is about to exit: deliveries still under way give up and stay pending
+  const closing = new AbortController();
   const loadState = async (): Promise<Record<string, AlertState>> => {
     try {
       return JSON.parse(await readFile(stateFile, "utf8")) as Record<string, AlertState>;
@@ -47,7 +53,14 @@ export function createAlerting(policy: Policy, dataDir: string, sink: AlertSink,
     /** evaluates every rule at `now`; deliveries run in the background */
     async afterRound(now: number): Promise<void> {
       if (policy.alerts.length === 0 || busy) return;
-      const verdicts = await evaluate(policy, dataDir, now);
+      let verdicts: Verdict[];
+      try {
+        verdicts = await evaluate(policy, dataDir, now);
+      } catch (err) {
+        // the round's records are written; alerts that cannot be evaluated must not stop the monitor
+        sink.log(`alerts not evaluated: ${redact(err instanceof Error ? err.message : String(err))}`);
+        return;
+      }
       const states = await loadState();
       const sends: { rule: AlertRule; kind: "firing" | "reminder" | "resolved"; verdict: Verdict }[] = [];
       for (const [i, rule] of policy.alerts.entries()) {
@@ -60,12 +73,13 @@ export function createAlerting(policy: Policy, dataDir: string, sink: AlertSink,
       busy = true;
       inFlight = (async () => {
         for (const s of sends) {
+          if (closing.signal.aborted) break;
           const body = alertBody(s.rule, s.kind, s.verdict, states[s.rule.name]!, now);
           let ok = true;
           if (sink.dryRun || !s.rule.webhook) {
             sink.print(`${JSON.stringify(body)}\n`);
           } else {
-            const res = await deliverWebhook(s.rule.webhook, body, { headers: s.rule.headers });
+            const res = await deliverWebhook(s.rule.webhook, body, { headers: s.rule.headers, signal: closing.signal });
             ok = res.ok;
             const where = new URL(s.rule.webhook).origin;
             sink.log(ok ? `alert ${s.rule.name}: ${s.kind} sent to ${where}` : `alert ${s.rule.name}: ${s.kind} not delivered to ${where} (${redact(res.error ?? "")}); will retry after the next round`);
@@ -76,12 +90,30 @@ export function createAlerting(policy: Policy, dataDir: string, sink: AlertSink,
             await saveState(latest);
           }
         }
-      })().finally(() => {
-        busy = false;
-      });
+      })()
+        .catch((err: unknown) => {
+          // a delivery must never take the monitor down: the notification stays pending for the next round
+          sink.log(`alert delivery failed: ${redact(err instanceof Error ? err.message : String(err))}; will retry after the next round`);
+        })
+        .finally(() => {
+          busy = false;
+        });
     },
-    /** waits for deliveries under way (before a cron invocation exits) */
-    flush: () => inFlight,
+    /**
+     * Waits for deliveries under way before the process exits, at most `graceMs`; what is still undelivered
+     * then stays pending in alerts.json and is sent after the next run's first round.
+     */
+    async flush(graceMs = FLUSH_GRACE_MS): Promise<void> {
+      if (!busy) return inFlight;
+      const timer = new AbortController();
+      await Promise.race([inFlight, sleep(graceMs, timer.signal)]);
+      timer.abort();
+      if (busy) {
+        sink.log(`alert delivery still under way after ${graceMs} ms: given up, kept for the next run`);
+        closing.abort();
+        await inFlight;
+      }
+    },
   };
 }
 
