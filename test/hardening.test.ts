@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type ServerResponse } from "node:http";
@@ -6,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { test, type TestContext } from "node:test";
 import { startSimulator } from "../src/sim/startSimulator.js";
-import { spawnCli } from "./helpers/runCli.js";
+import { BIN, spawnCli } from "./helpers/runCli.js";
 import { tempDir } from "./helpers/tempDir.js";
 
 /** A server that answers each request with the next reply of a list (the last one repeats). */
@@ -167,4 +168,30 @@ ${rule("hang", `http://${base}/hang`)}${rule("reset", `http://${base}/reset`)}${
   const lines = (await readFile(path.join(dir, "data", `${new Date().toISOString().slice(0, 10)}.jsonl`), "utf8")).trim().split("\n");
   assert.ok(lines.length >= 4, `every round's record was written (${lines.length})`);
   await assert.rejects(readFile(path.join(dir, "data", "monitor.lock")), "no lock left behind");
+});
+
+test("a terminal with 0 columns gets no spinner: the probe ends, with a few hundred bytes of output", async (t) => {
+  const dir = await tempDir(t);
+  const sim = await startSimulator({ models: { a: { latency_ms: 1 } } });
+  t.after(() => sim.close());
+  await writeFile(path.join(dir, "tierwatch.yaml"), `version: 1\nendpoints:\n  sim: { base_url: "${sim.url}" }\nchains:\n  default:\n    tiers: [ { model: a, timeout_ms: 1000 } ]\nstore: { dir: ./data }\n`);
+  // script(1) gives the child a pseudo-terminal, as some CI runners do; stty sets its size to 0 x 0
+  const cmd = `stty cols 0 rows 0; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} probe --rounds 3`;
+  const started = Date.now();
+  const out = await new Promise<{ code: number | null; bytes: number; text: string }>((resolve) => {
+    const child = spawn("script", ["-qec", cmd, "/dev/null"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env.PATH } });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (d: Buffer) => chunks.push(d));
+    child.stderr.on("data", (d: Buffer) => chunks.push(d));
+    const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      const all = Buffer.concat(chunks);
+      resolve({ code, bytes: all.length, text: all.toString("utf8", 0, 2000) });
+    });
+  });
+  assert.equal(out.code, 0, out.text);
+  assert.ok(Date.now() - started < 15_000);
+  assert.ok(out.bytes < 4000, `${out.bytes} bytes written`);
+  assert.match(out.text, /3 attempt\(s\)/);
 });

@@ -1,7 +1,7 @@
 /** What a command may touch of the outside world; the entry point passes the real process, tests pass fakes. */
 export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   /** aborts when standard output's reader has gone (`tierwatch probe --every 1m --format json | head`) */
@@ -31,9 +31,16 @@ function closedPipeIgnored<T extends NodeJS.WriteStream>(stream: T, onClosed?: (
   return stream;
 }
 
-/** True when progress and colour are for a person: stderr is a terminal and NO_COLOR/CI are unset. */
+/** Narrower than this, a terminal cannot show a spinner's line (a pseudo-terminal with 0 columns has none). */
+const MIN_SPINNER_COLUMNS = 20;
+
+/**
+ * True when progress and colour are for a person: stderr is a terminal of usable width and CI is unset.
+ * A terminal that reports no width (some CI runners' pseudo-terminals) gets no spinner: redrawing a line
+ * of zero columns never ends.
+ */
 export function interactive(io: CliIo): boolean {
-  return io.stderr.isTTY === true && !io.env.CI;
+  return io.stderr.isTTY === true && (io.stderr.columns ?? 0) >= MIN_SPINNER_COLUMNS && !io.env.CI;
 }
 
 /**
