@@ -195,3 +195,23 @@ test("a terminal with 0 columns gets no spinner: the probe ends, with a few hund
   assert.ok(out.bytes < 4000, `${out.bytes} bytes written`);
   assert.match(out.text, /3 attempt\(s\)/);
 });
+
+test("a data directory that cannot be made is exit 3 at once, naming it and the part that failed", async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(path.join(dir, "tierwatch.yaml"), `version: 1\nendpoints:\n  sim: { base_url: "http://127.0.0.1:9/v1" }\nchains:\n  default:\n    tiers: [ { model: a, timeout_ms: 1000 } ]\n`);
+  await writeFile(path.join(dir, "afile"), "x");
+  const cases: [string, RegExp][] = [
+    ["/proc/tierwatch-test", /cannot make the directory \/proc\/tierwatch-test: its file system does not allow new directories/],
+    ["/proc/tierwatch-test/deeper", /\/proc\/tierwatch-test\/deeper \(its parent \/proc\/tierwatch-test could not be made\)/],
+    ["afile/data", /cannot make the directory .*afile\/data: .*afile is a file, not a directory/],
+  ];
+  for (const [dataDir, message] of cases) {
+    for (const extra of [[], ["--every", "1m"]]) {
+      const started = Date.now();
+      const r = await spawnCli(["probe", "--data-dir", dataDir, ...extra], { cwd: dir, timeoutMs: 10_000 });
+      assert.equal(r.code, 3, `${dataDir}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.ok(Date.now() - started < 10_000, `${dataDir} answered in ${Date.now() - started} ms`);
+    }
+  }
+});

@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ioError } from "../errors.js";
+import { makeDir } from "../util/makeDir.js";
 import { CLOSED, type BreakerState } from "./breaker.js";
 
 /** Where breaker states live: read-modify-write of one key is atomic. */
@@ -48,7 +49,7 @@ export function fileBreakerStore(dir: string): BreakerStore {
     }
   };
   const withLock = async <T>(fn: () => Promise<T>): Promise<T> => {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     const started = Date.now();
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
       try {

@@ -1,6 +1,7 @@
-import { mkdir, open } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import path from "node:path";
-import { ioError } from "../errors.js";
+import { ioError, TierwatchError } from "../errors.js";
+import { makeDir } from "../util/makeDir.js";
 import type { AttemptRecord } from "./record.js";
 
 /** The day file a record belongs to: `<dir>/YYYY-MM-DD.jsonl`, by the UTC day of its start time. */
@@ -22,7 +23,7 @@ export async function appendRecords(dir: string, records: readonly AttemptRecord
     else byFile.set(f, [r]);
   }
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     for (const [file, list] of byFile) {
       const fh = await open(file, "a");
       try {
@@ -32,6 +33,7 @@ export async function appendRecords(dir: string, records: readonly AttemptRecord
       }
     }
   } catch (err) {
+    if (err instanceof TierwatchError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? "error";
     throw ioError(`cannot write records to ${dir} (${code}): choose a writable directory with --data-dir or store.dir`, err);
   }

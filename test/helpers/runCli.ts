@@ -26,18 +26,24 @@ export async function runCli(args: string[], options: { env?: Record<string, str
 }
 
 /** Runs the real bin in a child process (for signals, concurrency and exit codes as a shell sees them). */
-export function spawnCli(args: string[], options: { env?: Record<string, string | undefined>; cwd: string }): Promise<CliRun> {
+export function spawnCli(args: string[], options: { env?: Record<string, string | undefined>; cwd: string; timeoutMs?: number; uid?: number; gid?: number }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,
       env: { PATH: process.env.PATH, ...options.env } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
+      ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
     });
+    // a child that hangs is killed, so that the test fails instead of waiting forever
+    const killer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on("close", (code) => {
+      clearTimeout(killer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
   });
 }
