@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmod, readdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { loadPolicy } from "../src/policy/loadPolicy.js";
@@ -400,10 +400,12 @@ test("mock on a port already taken says so and how to pick another, not 'interna
 });
 
 test("the data directory must be writable by the process (permissions)", async (t) => {
-  if (process.getuid?.() === 0) return t.skip("root can write anywhere");
   const dir = await tempDir(t);
-  await chmod(dir, 0o500);
-  t.after(() => chmod(dir, 0o700));
-  const r = await runCli(["probe", "--data-dir", path.join(dir, "d")], { cwd: dir, env: { FB_OPENAI_BASE_URL: "http://127.0.0.1:1/v1" } });
-  assert.equal(r.code, 3);
+  await chmod(dir, 0o755);
+  await mkdir(path.join(dir, "ro"), { mode: 0o555 });
+  // as root, the child runs as nobody, for whom the directory is read-only
+  const asUser = process.getuid?.() === 0 ? { uid: 65534 } : {};
+  const r = await spawnCli(["probe", "--data-dir", path.join(dir, "ro", "d")], { cwd: dir, env: { FB_OPENAI_BASE_URL: "http://127.0.0.1:1/v1" }, ...asUser });
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /cannot make the directory .*ro\/d: permission denied \(EACCES\)/);
 });

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { test, type TestContext } from "node:test";
 import { startSimulator } from "../src/sim/startSimulator.js";
 import { BIN, spawnCli } from "./helpers/runCli.js";
+import { record } from "./helpers/builders.js";
 import { tempDir } from "./helpers/tempDir.js";
 
 /** A server that answers each request with the next reply of a list (the last one repeats). */
@@ -212,6 +213,34 @@ test("a data directory that cannot be made is exit 3 at once, naming it and the 
       assert.equal(r.code, 3, `${dataDir}: ${r.stderr}`);
       assert.match(r.stderr, message);
       assert.ok(Date.now() - started < 10_000, `${dataDir} answered in ${Date.now() - started} ms`);
+    }
+  }
+});
+
+test("an unreadable record file or folder is exit 3 naming it, for report, replay, recommend and gate --from", async (t) => {
+  const dir = await tempDir(t);
+  await chmod(dir, 0o755);
+  const line = `${JSON.stringify(record())}\n`;
+  await mkdir(path.join(dir, "data"));
+  await mkdir(path.join(dir, "locked"), { mode: 0o700 });
+  await writeFile(path.join(dir, "data", "a.jsonl"), line, { mode: 0o644 });
+  await writeFile(path.join(dir, "data", "b.jsonl"), line, { mode: 0o600 });
+  await writeFile(path.join(dir, "locked", "c.jsonl"), line, { mode: 0o644 });
+  await writeFile(path.join(dir, "tierwatch.yaml"), `version: 1\nendpoints:\n  sim: { base_url: "http://127.0.0.1:9/v1" }\nchains:\n  default:\n    tiers: [ { model: m1, timeout_ms: 1000 }, { model: m2, timeout_ms: 1000 } ]\n`, { mode: 0o644 });
+  // as root, the commands run as nobody, who may read a.jsonl only
+  const asUser = process.getuid?.() === 0 ? { uid: 65534 } : {};
+  const commands = [["report"], ["replay", "--candidate", "tierwatch.yaml"], ["recommend"], ["gate", "--threshold", "success_rate >= 0.5", "--from"]];
+  const inputs: [string, RegExp][] = [
+    ["data", /^tierwatch: data\/b\.jsonl cannot be read: permission denied \(EACCES\)/],
+    ["data/b.jsonl", /^tierwatch: data\/b\.jsonl cannot be read: permission denied \(EACCES\)/],
+    ["locked", /^tierwatch: locked cannot be listed: permission denied \(EACCES\)/],
+    ["locked/c.jsonl", /^tierwatch: locked\/c\.jsonl cannot be reached: permission denied \(EACCES\)/],
+  ];
+  for (const cmd of commands) {
+    for (const [input, message] of inputs) {
+      const r = await spawnCli([...cmd, input], { cwd: dir, ...asUser });
+      assert.equal(r.code, 3, `${cmd.join(" ")} ${input}: ${r.stderr}`);
+      assert.match(r.stderr, message, `${cmd.join(" ")} ${input}`);
     }
   }
 });

@@ -70,6 +70,6 @@ test("an unwritable data directory is a clear error", async (t) => {
   const dir = await tempDir(t);
   const blocker = path.join(dir, "file");
   await writeFile(blocker, "");
-  await assert.rejects(appendRecords(path.join(blocker, "data"), [record()]), /cannot write records to .*--data-dir/);
+  await assert.rejects(appendRecords(path.join(blocker, "data"), [record()]), /cannot make the directory .*\/file\/data: .*\/file is a file, not a directory: choose .*--data-dir/);
   assert.equal(await readFile(blocker, "utf8"), "");
 });

@@ -33,7 +33,7 @@ export async function appendRecords(dir: string, records: readonly AttemptRecord
       }
     }
   } catch (err) {
-    if (err instanceof TierwatchError) throw err;
+    if (err instanceof TierwatchError) throw ioError(`${err.message}: choose a writable directory with --data-dir or store.dir`, err.cause);
     const code = (err as NodeJS.ErrnoException).code ?? "error";
     throw ioError(`cannot write records to ${dir} (${code}): choose a writable directory with --data-dir or store.dir`, err);
   }

@@ -1,7 +1,8 @@
-import { readdir, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { isatty } from "node:tty";
-import { ioError } from "../errors.js";
+import { inputError, ioError } from "../errors.js";
 import { STDIN } from "./stdin.js";
 
 const GLOB = /[*?[]/;
@@ -41,17 +42,39 @@ export async function expandInputs(inputs: readonly string[], cwd: string, stdin
     try {
       st = await stat(abs);
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw unreadable(abs, "cannot be reached", err);
       throw ioError(`${input} does not exist (pass a records file, a data directory or a glob such as 'data/*.jsonl')`, err);
     }
     if (st.isDirectory()) {
       for (const f of await jsonlFilesIn(abs)) files.add(f);
     } else files.add(abs);
   }
-  return [...[...files].sort(), ...(readStdin ? [STDIN] : [])];
+  const sorted = [...files].sort();
+  // a file that cannot be read is named now, before any is read: its records would otherwise be missing from the answer
+  for (const f of sorted) {
+    try {
+      await access(f, constants.R_OK);
+    } catch (err) {
+      throw unreadable(f, "cannot be read", err);
+    }
+  }
+  return [...sorted, ...(readStdin ? [STDIN] : [])];
+}
+
+/** An input that exists but cannot be read or listed (exit 3), named as the CLI names inputs. */
+function unreadable(file: string, what: string, cause: unknown): Error {
+  const code = (cause as NodeJS.ErrnoException).code ?? "error";
+  const why = code === "EACCES" || code === "EPERM" ? `permission denied (${code})` : code;
+  return inputError(file, (name) => `${name} ${what}: ${why}; check its permissions (ls -ld), or run tierwatch as a user who may read it`, cause);
 }
 
 async function jsonlFilesIn(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    throw unreadable(dir, "cannot be listed", err);
+  }
   return entries.filter((e) => e.isFile() && /\.jsonl(\.gz)?$/.test(e.name)).map((e) => path.join(dir, e.name)).sort();
 }
 
@@ -66,7 +89,10 @@ async function expandGlob(pattern: string): Promise<string[]> {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
-    } catch {
+    } catch (err) {
+      // a directory the pattern reaches but may not list would hide its records: say so
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EACCES" || code === "EPERM") throw unreadable(dir, "cannot be listed", err);
       return;
     }
     if (seg === "**") {
