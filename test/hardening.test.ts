@@ -244,3 +244,20 @@ test("an unreadable record file or folder is exit 3 naming it, for report, repla
     }
   }
 });
+
+test("a YAML alias bomb and duplicate keys in a JSON policy are usage errors naming what is wrong", async (t) => {
+  const dir = await tempDir(t);
+  const lines = ["version: 1", "a: &a [x, x, x, x, x, x, x, x, x]"];
+  for (let i = 1; i <= 9; i++) lines.push(`b${i}: &b${i} [${Array(9).fill(`*${i === 1 ? "a" : `b${i - 1}`}`).join(", ")}]`);
+  await writeFile(path.join(dir, "bomb.yaml"), `${lines.join("\n")}\n`);
+  await writeFile(
+    path.join(dir, "dup.json"),
+    `{\n  "version": 1,\n  "endpoints": { "sim": { "base_url": "http://127.0.0.1:9/v1" } },\n  "chains": {\n    "default": { "tiers": [{ "model": "a" }] },\n    "default": { "tiers": [{ "model": "b" }] }\n  }\n}\n`,
+  );
+  const bomb = await spawnCli(["validate", "--policy", "bomb.yaml"], { cwd: dir, timeoutMs: 20_000 });
+  assert.equal(bomb.code, 2, bomb.stderr);
+  assert.match(bomb.stderr, /^tierwatch: .*bomb\.yaml: not a usable policy: its aliases \(\*name\) expand too far/);
+  const dup = await spawnCli(["validate", "--policy", "dup.json"], { cwd: dir });
+  assert.equal(dup.code, 2, dup.stderr);
+  assert.match(dup.stderr, /^tierwatch: .*dup\.json:6:5: not valid JSON: the key "default" appears twice in the same mapping; keep one$/m);
+});
