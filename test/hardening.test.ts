@@ -261,3 +261,27 @@ test("a YAML alias bomb and duplicate keys in a JSON policy are usage errors nam
   assert.equal(dup.code, 2, dup.stderr);
   assert.match(dup.stderr, /^tierwatch: .*dup\.json:6:5: not valid JSON: the key "default" appears twice in the same mapping; keep one$/m);
 });
+
+test("a lock whose pid is now another process (reused after a reboot) is stale; a live holder still blocks", async (t) => {
+  const dir = await tempDir(t);
+  const sim = await startSimulator({ models: { a: { latency_ms: 1 } } });
+  t.after(() => sim.close());
+  await writeFile(path.join(dir, "tierwatch.yaml"), `version: 1\nendpoints:\n  sim: { base_url: "${sim.url}" }\nchains:\n  default:\n    tiers: [ { model: a, timeout_ms: 1000 } ]\nstore: { dir: ./data }\n`);
+  await mkdir(path.join(dir, "data"));
+  const lock = path.join(dir, "data", "monitor.lock");
+  // a live process that is not tierwatch
+  const other = spawn("sleep", ["30"], { stdio: "ignore" });
+  t.after(() => other.kill());
+  const stat = await readFile(`/proc/${other.pid}/stat`, "utf8");
+  const started = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]!;
+  for (const content of [`${other.pid}\n2026-01-01T00:00:00.000Z\n`, `${other.pid}\n2026-01-01T00:00:00.000Z\n${Number(started) - 100}\n`]) {
+    await writeFile(lock, content);
+    const r = await spawnCli(["probe", "--lock"], { cwd: dir, timeoutMs: 20_000 });
+    assert.equal(r.code, 0, `${JSON.stringify(content)}: ${r.stderr}`);
+  }
+  // the same pid with its own start time is the lock's writer, alive: the data directory is busy
+  await writeFile(lock, `${other.pid}\n2026-01-01T00:00:00.000Z\n${started}\n`);
+  const busy = await spawnCli(["probe", "--lock"], { cwd: dir, timeoutMs: 20_000 });
+  assert.equal(busy.code, 5, busy.stderr);
+  assert.match(busy.stderr, new RegExp(`another tierwatch monitor \\(pid ${other.pid}\\)`));
+});
