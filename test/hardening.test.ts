@@ -285,3 +285,22 @@ test("a lock whose pid is now another process (reused after a reboot) is stale; 
   assert.equal(busy.code, 5, busy.stderr);
   assert.match(busy.stderr, new RegExp(`another tierwatch monitor \\(pid ${other.pid}\\)`));
 });
+
+test("a torn last line (a crash, a full disk) stays one bad line: the next probe's records are whole", async (t) => {
+  const dir = await tempDir(t);
+  const sim = await startSimulator({ models: { a: { latency_ms: 1 } } });
+  t.after(() => sim.close());
+  await writeFile(path.join(dir, "tierwatch.yaml"), `version: 1\nendpoints:\n  sim: { base_url: "${sim.url}" }\nchains:\n  default:\n    tiers: [ { model: a, timeout_ms: 1000 }, { model: b, timeout_ms: 1000 } ]\nstore: { dir: ./data }\n`);
+  await mkdir(path.join(dir, "data"));
+  const day = path.join(dir, "data", `${new Date().toISOString().slice(0, 10)}.jsonl`);
+  const whole = JSON.stringify(record({ ts: new Date().toISOString(), model: "a" }));
+  await writeFile(day, `${whole}\n${whole.slice(0, 40)}`);
+  const probe = await spawnCli(["probe", "--rounds", "2"], { cwd: dir });
+  assert.equal(probe.code, 0, probe.stderr);
+  const report = await spawnCli(["report", "--by", "model", "--format", "json"], { cwd: dir });
+  assert.equal(report.code, 0, report.stderr);
+  const json = JSON.parse(report.stdout) as { groups: { model: string; sent: number }[] };
+  assert.deepEqual(json.groups.map((g) => [g.model, g.sent]).sort(), [["a", 3], ["b", 2]], "1 old record and 4 new ones, none lost");
+  assert.match(report.stderr, /1 bad line/);
+  assert.match(report.stderr, /:2: not valid JSON/);
+});

@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { ioError, TierwatchError } from "../errors.js";
 import { makeDir } from "../util/makeDir.js";
@@ -25,8 +25,10 @@ export async function appendRecords(dir: string, records: readonly AttemptRecord
   try {
     await makeDir(dir);
     for (const [file, list] of byFile) {
-      const fh = await open(file, "a");
+      const fh = await open(file, "a+");
       try {
+        // a line left without its newline (a crash, a full disk) must stay one bad line, not swallow our first record
+        if (!(await endsWithNewline(fh))) await fh.write("\n");
         for (const r of list) await fh.write(`${JSON.stringify(r)}\n`);
       } finally {
         await fh.close();
@@ -37,4 +39,12 @@ export async function appendRecords(dir: string, records: readonly AttemptRecord
     const code = (err as NodeJS.ErrnoException).code ?? "error";
     throw ioError(`cannot write records to ${dir} (${code}): choose a writable directory with --data-dir or store.dir`, err);
   }
+}
+
+async function endsWithNewline(fh: FileHandle): Promise<boolean> {
+  const { size } = await fh.stat();
+  if (size === 0) return true;
+  const last = Buffer.alloc(1);
+  await fh.read(last, 0, 1, size - 1);
+  return last[0] === 0x0a;
 }
