@@ -304,3 +304,16 @@ test("a torn last line (a crash, a full disk) stays one bad line: the next probe
   assert.match(report.stderr, /1 bad line/);
   assert.match(report.stderr, /:2: not valid JSON/);
 });
+
+test("a UTF-8 byte-order mark opening a file is skipped on both paths, not its first record", async (t) => {
+  const dir = await tempDir(t);
+  const lines = [record({ model: "a" }), record({ model: "a", status: "server_error" })].map((r) => JSON.stringify(r)).join("\n");
+  await writeFile(path.join(dir, "bom.jsonl"), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${lines}\n`)]));
+  const report = await spawnCli(["report", "bom.jsonl", "--since", "2026-10-01", "--by", "model", "--format", "json"], { cwd: dir });
+  assert.equal(report.code, 0, report.stderr);
+  assert.equal((JSON.parse(report.stdout) as { groups: { sent: number }[] }).groups[0]!.sent, 2);
+  assert.doesNotMatch(report.stderr, /bad line/);
+  const gate = await spawnCli(["gate", "--from", "bom.jsonl", "--since", "2026-10-01", "--threshold", "success_rate >= 0.5", "--min-samples", "2", "--format", "json"], { cwd: dir });
+  assert.equal(gate.code, 0, gate.stdout + gate.stderr);
+  assert.doesNotMatch(gate.stderr, /bad line/);
+});

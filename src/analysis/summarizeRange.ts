@@ -185,6 +185,7 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: Layout
     let lineStartAbs = pos;
     // a pipe's first two bytes say whether it carries gzip data (a file's were looked at before)
     let sniffed = !stream || gunzip !== undefined;
+    let atInputStart = pos === 0;
     while (lineStartAbs < end) {
       // one byte is kept for a sentinel after the data: the readers' scans stop there, never past the buffer
       const n = readChunk(buf, filled, buf.length - 1 - filled, pos);
@@ -196,6 +197,14 @@ function readSegment(seg: Segment, segment: number, ctx: Context, reader: Layout
         if (isGzipHead(buf)) throw compressedPipeError(file);
       }
       let ls = 0;
+      if (atInputStart) {
+        atInputStart = false;
+        // a UTF-8 byte-order mark opens the file, not the first record (the record path skips it too)
+        if (avail >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+          ls = 3;
+          lineStartAbs += 3;
+        }
+      }
       for (;;) {
         if (lineStartAbs >= end) break;
         let nl = -1;

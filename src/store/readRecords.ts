@@ -51,6 +51,8 @@ export async function readRecords(files: readonly string[], onRecord: (r: Attemp
     // one line: its text, or null when it is longer than any record; `ended`: a newline ends it
     const take = (line: string | null, ended: boolean) => {
       lineNo++;
+      // a UTF-8 byte-order mark (Windows editors, some loggers) opens the file, not the first record
+      if (lineNo === 1 && line?.charCodeAt(0) === 0xfeff) line = line.slice(1);
       if (line === null) {
         summary.lines++;
         addBad(summary, file, lineNo, TOO_LONG);
