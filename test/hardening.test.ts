@@ -317,3 +317,40 @@ test("a UTF-8 byte-order mark opening a file is skipped on both paths, not its f
   assert.equal(gate.code, 0, gate.stdout + gate.stderr);
   assert.doesNotMatch(gate.stderr, /bad line/);
 });
+
+test("each field has one type rule: a record that breaks one is a bad line naming the field, in the same words on every path", async (t) => {
+  const dir = await tempDir(t);
+  const good = record({ ts: "2026-11-01T12:00:00.000Z" });
+  const broken: [Record<string, unknown>, string][] = [
+    [{ latency_ms: "12" }, 'latency_ms must be a finite number ≥ 0 or null (got "12")'],
+    [{ latency_ms: "abc" }, 'latency_ms must be a finite number ≥ 0 or null (got "abc")'],
+    [{ latency_ms: -5 }, "latency_ms must be a finite number ≥ 0 or null (got -5)"],
+    [{ tier: "1" }, 'tier must be a whole number ≥ 1 or null (got "1")'],
+    [{ tier: 1.5 }, "tier must be a whole number ≥ 1 or null (got 1.5)"],
+    [{ cost_usd: true }, "cost_usd must be a finite number ≥ 0 or null (got another type)"],
+    [{ model: 7 }, "model must be a string or null (got 7)"],
+    [{ round: -1 }, "round must be a whole number ≥ 0 or null (got -1)"],
+    [{ status: undefined }, "status is missing"],
+    [{ status: 3 }, "status 3 is not one tierwatch knows"],
+  ];
+  const lines = [JSON.stringify(good), ...broken.map(([o]) => JSON.stringify({ ...good, ...o })), JSON.stringify(good).replace('"latency_ms":100', '"latency_ms":1e309')];
+  await writeFile(path.join(dir, "r.jsonl"), `${lines.join("\n")}\n`);
+  await writeFile(path.join(dir, "p.yaml"), `version: 1\nendpoints:\n  sim: { base_url: "http://127.0.0.1:9/v1" }\nchains:\n  default:\n    tiers: [ { model: m1, timeout_ms: 1000 }, { model: m2, timeout_ms: 1000 } ]\n`);
+  const want = [...broken.map(([, reason], i) => `  r.jsonl:${i + 2}: ${reason}`), `  r.jsonl:${broken.length + 2}: latency_ms must be a finite number ≥ 0 or null (got Infinity)`];
+  const window = ["--since", "2026-10-01"];
+  const runs = {
+    report: await spawnCli(["report", "r.jsonl", ...window], { cwd: dir }),
+    gate: await spawnCli(["gate", "--from", "r.jsonl", ...window, "--threshold", "success_rate >= 0.5", "--min-samples", "1"], { cwd: dir }),
+    replay: await spawnCli(["replay", "r.jsonl", ...window, "--candidate", "p.yaml", "--policy", "p.yaml"], { cwd: dir }),
+  };
+  for (const [name, r] of Object.entries(runs)) {
+    const named = r.stderr.split("\n").filter((l) => l.startsWith("  r.jsonl:"));
+    assert.deepEqual(named, want.slice(0, 5), `${name}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^${lines.length - 1} bad line\\(s\\) skipped; the first 5:$`, "m"), name);
+  }
+  const json = JSON.parse((await spawnCli(["report", "r.jsonl", ...window, "--format", "json"], { cwd: dir })).stdout) as { records: number; bad_lines: { count: number } };
+  assert.equal(json.records, 1);
+  assert.equal(json.bad_lines.count, lines.length - 1);
+  const table = runs.report.stdout;
+  assert.doesNotMatch(table, /Infinity|NaN|-5/);
+});

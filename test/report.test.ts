@@ -545,6 +545,8 @@ test("mutated lines: the byte path judges every line as JSON.parse and the recor
     const got = await summarizeFiles([file], spec, options);
     assert.equal(got.read.records, want.records);
     assert.equal(got.read.badCount, want.badCount);
+    // the first bad lines, with the same reason in the same words
+    assert.deepEqual(got.read.bad.map((b) => [b.line, b.reason]), want.bad.map((b) => [b.line, b.reason]));
     assert.equal(got.read.lines, want.lines);
     assert.deepEqual(got.windows[0]!.groups, groups.rows());
   }

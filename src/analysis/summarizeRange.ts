@@ -8,6 +8,7 @@ import type { BadLine } from "../store/readRecords.js";
 import { utf8 } from "../util/bufferText.js";
 import { F, FIELDS, scanRecord, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
 import { createLayoutReader, type LayoutReader } from "../store/scanLayout.js";
+import { brokenRule, scannedReason, scannedStatusReason } from "../store/recordRules.js";
 import { mergeTally, newTally, tally, type ChainTally } from "./chainTally.js";
 import { growSamples, newGroupAcc, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
 import { createValueIds, type ValueIds } from "./valueIds.js";
@@ -785,7 +786,9 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       let epoch = NaN;
       if (!canonical && Number.isNaN((epoch = Date.parse(str(b, F.ts)!)))) return bad(file, segment, lineNo, "ts is missing or not a date");
       const status = statusOf(b);
-      if (status < 0) return bad(file, segment, lineNo, `status ${type[F.status] === T_STRING ? JSON.stringify(str(b, F.status)) : "(missing)"} is not one tierwatch knows`);
+      if (status < 0) return bad(file, segment, lineNo, scannedStatusReason(scan, (f) => str(b, f)!));
+      const broken = brokenRule(scan);
+      if (broken >= 0) return bad(file, segment, lineNo, scannedReason(scan, broken, (f) => str(b, f)!));
       out.records++;
       seen++;
 

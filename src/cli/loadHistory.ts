@@ -1,6 +1,6 @@
 import { expandInputs } from "../store/expandInputs.js";
 import { readRecords, type ReadSummary } from "../store/readRecords.js";
-import { cutShortNotes } from "../store/gzip.js";
+import { readNotes } from "../store/readNotes.js";
 import { createHistoryBuilder, type History } from "../replay/history.js";
 import type { AttemptRecord } from "../store/record.js";
 import { parseTime } from "../util/parseTime.js";
@@ -25,8 +25,7 @@ export async function loadHistory(
   return { ...builder.build(), files: files.length };
 }
 
-/** Says on stderr what reading skipped (bad lines: `report` names them) and which gzip files were cut short. */
+/** Says on stderr what reading skipped (the first bad lines, unfinished ones) and which gzip files were cut short, as report does. */
 export function noteRead(read: ReadSummary, io: CliIo): void {
-  if (read.badCount > 0) io.stderr.write(`${read.badCount} bad line(s) skipped (tierwatch report names them)\n`);
-  io.stderr.write(cutShortNotes(read.cutShort, io.cwd));
+  io.stderr.write(readNotes(read, io.cwd));
 }

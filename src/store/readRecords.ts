@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
 import { compressedPipeError, gunzipError, isCutShort, isGzipFile, isGzipHead, isZlibError } from "./gzip.js";
 import { isStatus } from "../probe/status.js";
+import { statusReason, valueProblem } from "./recordRules.js";
 import { STDIN } from "./stdin.js";
 import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG, type AttemptRecord } from "./record.js";
 
@@ -39,8 +40,8 @@ export function recordProblem(value: unknown): string | undefined {
     return `schema version ${r.v} is newer than this tierwatch reads (${RECORD_VERSION}); upgrade tierwatch`;
   }
   if (typeof r.ts !== "string" || Number.isNaN(Date.parse(r.ts))) return "ts is missing or not a date";
-  if (!isStatus(r.status)) return `status ${JSON.stringify(r.status)} is not one tierwatch knows`;
-  return undefined;
+  if (!isStatus(r.status)) return statusReason(r.status);
+  return valueProblem(value as Record<string, unknown>);
 }
 
 /** Streams records from files, calling `onRecord` for each usable one; bad lines are counted with file:line. */

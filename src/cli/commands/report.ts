@@ -4,7 +4,7 @@ import { policyChains, type SummarySpec } from "../../analysis/summarizeRange.js
 import { ExitCode, noDataError, usageError } from "../../errors.js";
 import { expandInputs } from "../../store/expandInputs.js";
 import type { ReadSummary } from "../../store/readRecords.js";
-import { cutShortNotes } from "../../store/gzip.js";
+import { readNotes } from "../../store/readNotes.js";
 import { shownInput } from "../../store/stdin.js";
 import { parseDuration } from "../../util/duration.js";
 import { parseTime } from "../../util/parseTime.js";
@@ -111,10 +111,5 @@ function parseBy(text: string, withBucket: boolean): Dimension[] {
 }
 
 function reportBadLines(io: CliIo, read: ReadSummary): void {
-  if (read.badCount > 0) {
-    io.stderr.write(`${read.badCount} bad line(s) skipped${read.bad.length < read.badCount ? `; the first ${read.bad.length}` : ""}:\n`);
-    for (const b of read.bad) io.stderr.write(`  ${shownInput(b.file, io.cwd)}:${b.line}: ${b.reason}\n`);
-  }
-  if (read.torn > 0) io.stderr.write(`${read.torn} unfinished last line(s) skipped (a writer was still writing or was stopped)\n`);
-  io.stderr.write(cutShortNotes(read.cutShort, io.cwd));
+  io.stderr.write(readNotes(read, io.cwd));
 }

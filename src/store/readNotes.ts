@@ -1,0 +1,17 @@
+import { cutShortNotes } from "./gzip.js";
+import type { ReadSummary } from "./readRecords.js";
+import { shownInput } from "./stdin.js";
+
+/**
+ * What reading skipped, as stderr lines, the same from every command that reads history: the first bad
+ * lines as `file:line: reason`, unfinished last lines, gzip files cut short.
+ */
+export function readNotes(read: Pick<ReadSummary, "badCount" | "bad" | "torn" | "cutShort">, cwd: string): string {
+  let out = "";
+  if (read.badCount > 0) {
+    out += `${read.badCount} bad line(s) skipped${read.bad.length < read.badCount ? `; the first ${read.bad.length}` : ""}:\n`;
+    for (const b of read.bad) out += `  ${shownInput(b.file, cwd)}:${b.line}: ${b.reason}\n`;
+  }
+  if (read.torn > 0) out += `${read.torn} unfinished last line(s) skipped (a writer was still writing or was stopped)\n`;
+  return out + cutShortNotes(read.cutShort, cwd);
+}
