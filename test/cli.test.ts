@@ -171,7 +171,7 @@ test("report: every format from one row model, windows, filters, several inputs,
   const json = await runCli(["report", "--format", "json", "--by", "model"], { cwd: dir });
   assert.equal(json.code, 0, json.stderr);
   const doc = JSON.parse(json.stdout);
-  assert.deepEqual(Object.keys(doc), ["window", "inputs", "records", "groups", "chains", "bad_lines", "cut_short"]);
+  assert.deepEqual(Object.keys(doc), ["window", "inputs", "records", "groups", "chains", "bad_lines", "cut_short", "unplaced_records"]);
   assert.deepEqual(doc.cut_short, []);
   const [a, b] = doc.groups;
   assert.deepEqual([a.model, a.sent, a.ok, a.success_rate], ["a", 3, 3, 1]);

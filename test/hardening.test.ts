@@ -354,3 +354,35 @@ test("each field has one type rule: a record that breaks one is a bad line namin
   const table = runs.report.stdout;
   assert.doesNotMatch(table, /Infinity|NaN|-5/);
 });
+
+test("probe records without round are round 0 of their run; ones without run_id are counted and named", async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(path.join(dir, "p.yaml"), `version: 1\nendpoints:\n  sim: { base_url: "http://127.0.0.1:9/v1" }\nchains:\n  default:\n    tiers: [ { model: m1, timeout_ms: 1000 }, { model: m2, timeout_ms: 1000 } ]\n`);
+  const lines: string[] = [];
+  for (let run = 0; run < 40; run++) {
+    for (const model of ["m1", "m2"]) {
+      const r: Record<string, unknown> = { ...record({ ts: new Date(Date.UTC(2026, 10, 1, 12, run)).toISOString(), run_id: `other-tool-${run}`, model, status: model === "m1" && run % 4 === 0 ? "server_error" : "ok" }) };
+      delete r.round;
+      delete r.origin;
+      lines.push(JSON.stringify(r));
+    }
+  }
+  for (let i = 0; i < 10; i++) {
+    const r: Record<string, unknown> = { ...record({ ts: new Date(Date.UTC(2026, 10, 1, 13, i)).toISOString(), model: "m1" }) };
+    delete r.run_id;
+    delete r.round;
+    lines.push(JSON.stringify(r));
+  }
+  await writeFile(path.join(dir, "r.jsonl"), `${lines.join("\n")}\n`);
+  const window = ["--since", "2026-10-01", "--policy", "p.yaml"];
+  const report = await spawnCli(["report", "r.jsonl", ...window, "--format", "json"], { cwd: dir });
+  assert.equal(report.code, 0, report.stderr);
+  const json = JSON.parse(report.stdout) as { chains: { chain: string; requests: number; fallback_activation_rate: number }[]; unplaced_records: number };
+  assert.deepEqual(json.chains.map((c) => [c.chain, c.requests, c.fallback_activation_rate]), [["default", 40, 0.25]]);
+  assert.equal(json.unplaced_records, 10);
+  assert.match(report.stderr, /^10 probe record\(s\) without a run_id left out of the chain replay/m);
+  const replay = await spawnCli(["replay", "r.jsonl", ...window, "--candidate", "p.yaml", "--format", "json"], { cwd: dir });
+  assert.equal(replay.code, 0, replay.stderr);
+  assert.match(replay.stderr, /^10 probe record\(s\) without a run_id left out of the chain replay/m);
+  assert.match(replay.stdout, /"rounds": ?40/);
+});

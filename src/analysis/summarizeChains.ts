@@ -3,6 +3,7 @@ import type { AttemptRecord } from "../store/record.js";
 import { newTally, tally, type ChainTally } from "./chainTally.js";
 import { replayRound, slotId } from "./replayRound.js";
 import { wilsonInterval } from "./wilsonInterval.js";
+import { roundKey, UNPLACED } from "../store/roundKey.js";
 
 /** One chain's outcome numbers. */
 export interface ChainRow {
@@ -26,6 +27,7 @@ export interface ChainRow {
  */
 export function createChainSummary(policy: Policy | undefined) {
   const measured = new Map<string, ChainTally>();
+  let unplaced = 0;
   const rounds = new Map<string, Map<string, number>>();
   const targetSlots = new Map<string, { slot: string; timeoutMs: number }[]>();
   for (const c of Object.values(policy?.chains ?? {})) {
@@ -44,20 +46,23 @@ export function createChainSummary(policy: Policy | undefined) {
         tally(m, r.status === "ok" ? (r.served_tier ?? null) : null);
         return;
       }
-      if ((r.origin ?? "probe") !== "probe" || r.round === undefined) return;
+      const key = roundKey(r);
+      if (key === UNPLACED) unplaced++;
+      if (key === null || key === UNPLACED) return;
       const slots = policy
         ? (targetSlots.get(`${r.endpoint}\u0000${r.model}`) ?? [])
         : r.chain && typeof r.tier === "number"
           ? [{ slot: slotId(r.chain, r.tier), timeoutMs: Infinity }]
           : [];
       if (slots.length === 0) return;
-      const key = `${r.run_id}#${r.round}`;
       let round = rounds.get(key);
       if (!round) rounds.set(key, (round = new Map()));
       for (const { slot, timeoutMs } of slots) {
         round.set(slot, r.status === "ok" && (r.latency_ms === null || r.latency_ms <= timeoutMs) ? (r.latency_ms ?? 0) : -1);
       }
     },
+    /** probe records left out of the replay: no run_id to place them in a round */
+    unplaced: () => unplaced,
     rows(): ChainRow[] {
       const replayed = new Map<string, ChainTally>();
       for (const round of rounds.values()) {

@@ -124,7 +124,7 @@ async function runOnWorkers(ranges: Segment[][], spec: SummarySpec, threads: num
 }
 
 function merge(ranges: Segment[][], partials: PartialSummary[], spec: SummarySpec, fileCount: number): FilesSummary {
-  const read: ReadSummary = { files: fileCount, lines: 0, records: 0, badCount: 0, bad: [], torn: 0, newerVersion: 0, cutShort: [] };
+  const read: ReadSummary = { files: fileCount, lines: 0, records: 0, badCount: 0, bad: [], torn: 0, newerVersion: 0, unplaced: 0, cutShort: [] };
   const groups = new Map<string, { window: number; parts: GroupAcc[] }>();
   const measured = new Map<string, ChainCounts>();
   const replayed = new Map<string, ChainCounts>();
@@ -141,6 +141,7 @@ function merge(ranges: Segment[][], partials: PartialSummary[], spec: SummarySpe
     read.badCount += part.badCount;
     read.torn += part.torn;
     read.newerVersion += part.newerVersion;
+    read.unplaced! += part.unplaced;
     read.cutShort.push(...part.cutShort);
     for (const { segment, ...b } of part.bad) if (read.bad.length < 5) read.bad.push({ ...b, line: b.line + offsets[segment]! } satisfies BadLine);
     for (const g of part.groups) {

@@ -6,7 +6,7 @@ import { compressedPipeError, isGzipHead, openGunzips, type GunzipReader } from 
 import { STDIN } from "../store/stdin.js";
 import type { BadLine } from "../store/readRecords.js";
 import { utf8 } from "../util/bufferText.js";
-import { F, FIELDS, scanRecord, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
+import { F, FIELDS, scanRecord, T_ABSENT, T_NULL, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
 import { createLayoutReader, type LayoutReader } from "../store/scanLayout.js";
 import { brokenRule, scannedReason, scannedStatusReason } from "../store/recordRules.js";
 import { mergeTally, newTally, tally, type ChainTally } from "./chainTally.js";
@@ -65,6 +65,8 @@ export interface PartialSummary {
   bad: (BadLine & { segment: number })[];
   torn: number;
   newerVersion: number;
+  /** per-model probe records the chain replay could not place in a round (no run_id) */
+  unplaced: number;
   /** gzip files that ended before their compressed stream did: read up to there */
   cutShort: string[];
 }
@@ -129,6 +131,7 @@ export function summarizeRange(segments: readonly Segment[], spec: SummarySpec, 
     bad: [],
     torn: 0,
     newerVersion: 0,
+    unplaced: 0,
     cutShort: [],
   };
   // lines are read into the layout reader's buffer, and every line's fields land in its scan
@@ -866,9 +869,17 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       }
 
       // per-model probe rounds feed the chain replay
-      if (type[F.origin] !== 0 && !isWord5(b, dv, F.origin, PROBE)) return;
-      const round = scan.num[F.round]!;
-      if (type[F.round] !== T_NUMBER || type[F.run_id] !== T_STRING || !Number.isInteger(round) || round < 0 || round >= ROUNDS_PER_RUN) return;
+      // roundKey's rule (store/roundKey.ts), on the scanned fields: an origin absent or null is a probe; a
+      // probe without a run_id cannot be placed; one without a round is round 0 of its run
+      const originType = type[F.origin];
+      if (originType !== T_ABSENT && originType !== T_NULL && !isWord5(b, dv, F.origin, PROBE)) return;
+      if (type[F.run_id] !== T_STRING) {
+        out.unplaced++;
+        return;
+      }
+      // a whole number >= 0 when present (the field rules saw to that)
+      const round = type[F.round] === T_NUMBER ? scan.num[F.round]! : 0;
+      if (round >= ROUNDS_PER_RUN) return;
       let slots: number[] | null = null;
       let slot = -1;
       if (spec.chains) {

@@ -21,8 +21,9 @@ export async function loadHistory(
     const t = Date.parse(r.ts);
     if ((since === undefined || t >= since) && (until === undefined || t < until)) builder.add(r);
   });
-  noteRead(read, io);
-  return { ...builder.build(), files: files.length };
+  const built = builder.build();
+  noteRead({ ...read, unplaced: built.unplaced }, io);
+  return { ...built, files: files.length };
 }
 
 /** Says on stderr what reading skipped (the first bad lines, unfinished ones) and which gzip files were cut short, as report does. */

@@ -1,5 +1,6 @@
 import { STATUSES, type Status } from "../probe/status.js";
 import type { AttemptRecord } from "../store/record.js";
+import { roundKey, UNPLACED } from "../store/roundKey.js";
 
 export const MISSING = 255;
 const OK = STATUSES.indexOf("ok");
@@ -19,24 +20,26 @@ export interface History {
 /** The status index that means ok (for fast comparisons). */
 export const STATUS_OK = OK;
 
-/** Collects per-model probe records (with a round) into a History; chain records are kept apart for accuracy checks. */
+/** Collects per-model probe records into a History, by round (see roundKey); chain records are kept apart for accuracy checks. */
 export function createHistoryBuilder() {
   const rounds = new Map<string, { ts: number; results: Map<string, AttemptRecord> }>();
   const chainRecords: AttemptRecord[] = [];
+  let unplaced = 0;
   return {
     add(r: AttemptRecord): void {
       if (r.kind === "chain") {
         chainRecords.push(r);
         return;
       }
-      if ((r.origin ?? "probe") !== "probe" || r.round === undefined || !r.endpoint || !r.model) return;
-      const key = `${r.run_id}#${r.round}`;
+      const key = roundKey(r);
+      if (key === UNPLACED) unplaced++;
+      if (key === null || key === UNPLACED || !r.endpoint || !r.model) return;
       let round = rounds.get(key);
       if (!round) rounds.set(key, (round = { ts: Date.parse(r.ts), results: new Map() }));
       round.ts = Math.min(round.ts, Date.parse(r.ts));
       round.results.set(`${r.endpoint}\u0000${r.model}`, r);
     },
-    build(): { history: History; chainRecords: AttemptRecord[] } {
+    build(): { history: History; chainRecords: AttemptRecord[]; unplaced: number } {
       const ordered = [...rounds.values()].sort((a, b) => a.ts - b.ts);
       const targets = [...new Set(ordered.flatMap((r) => [...r.results.keys()]))].sort();
       const n = ordered.length;
@@ -58,7 +61,7 @@ export function createHistoryBuilder() {
           if (typeof r.completion_tokens === "number") h.completionTokens[k]![i] = r.completion_tokens;
         });
       });
-      return { history: h, chainRecords };
+      return { history: h, chainRecords, unplaced };
     },
   };
 }

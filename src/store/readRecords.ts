@@ -27,6 +27,8 @@ export interface ReadSummary {
   newerVersion: number;
   /** gzip files that end before their compressed stream does (a compressor still writing): read up to there */
   cutShort: string[];
+  /** per-model probe records that no probe round could take (no run_id), where rounds were built */
+  unplaced?: number;
 }
 
 const MAX_BAD_SAMPLES = 5;

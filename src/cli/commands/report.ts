@@ -78,6 +78,8 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
       bad_lines: { count: read.badCount, first: read.bad.map((b) => ({ ...b, file: shownInput(b.file, io.cwd) })) },
       // gzip files that ended before their compressed stream did (read up to there)
       cut_short: read.cutShort.map((file) => shownInput(file, io.cwd)),
+      // per-model probe records the chain replay could not place in a round (no run_id)
+      unplaced_records: read.unplaced ?? 0,
     };
     io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
