@@ -6,6 +6,8 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { test, type TestContext } from "node:test";
+import { createFallbackClient, type CompleteResult, type FallbackClient } from "../src/index.js";
+import { SILENT_CLOSE_MS } from "../src/fallback/runChain.js";
 import { startSimulator } from "../src/sim/startSimulator.js";
 import { BIN, spawnCli } from "./helpers/runCli.js";
 import { record } from "./helpers/builders.js";
@@ -385,4 +387,76 @@ test("probe records without round are round 0 of their run; ones without run_id 
   assert.equal(replay.code, 0, replay.stderr);
   assert.match(replay.stderr, /^10 probe record\(s\) without a run_id left out of the chain replay/m);
   assert.match(replay.stdout, /"rounds": ?40/);
+});
+
+async function engineClient(t: TestContext, baseUrl: string, tiers: Record<string, unknown>[], chain: Record<string, unknown> = {}) {
+  const client = createFallbackClient({ version: 1, endpoints: { sim: { base_url: baseUrl } }, chains: { main: { tiers, ...chain } } }, { env: {} });
+  t.after(() => client.close());
+  return client;
+}
+const hi = [{ role: "user", content: "hi" }];
+
+test("engine: a streamed attempt has a default first-token limit (half the tier's timeout); null turns it off", async (t) => {
+  const sim = await startSimulator({ models: { slow: { ttft_ms: 2000, latency_ms: 2100 }, fast: { latency_ms: 5 } } });
+  t.after(() => sim.close());
+  const collect = async (client: FallbackClient) => {
+    let done: CompleteResult | undefined;
+    for await (const e of client.stream({ messages: hi, max_tokens: 8 })) if (e.type === "done") done = e.result;
+    return done!;
+  };
+  const byDefault = await engineClient(t, sim.url, [{ model: "slow", timeout_ms: 3000 }, { model: "fast", timeout_ms: 3000 }]);
+  assert.equal(byDefault.policy.chains.main!.tiers[0]!.ttftTimeoutMs, 1500);
+  const started = performance.now();
+  const r = await collect(byDefault);
+  assert.equal(r.tier, 2);
+  assert.deepEqual(r.attempts.map((a) => [a.tier, a.status]), [[1, "ttft_timeout"], [2, "ok"]]);
+  assert.ok(performance.now() - started < 1900, `failed over after ${(performance.now() - started).toFixed(0)} ms`);
+  const off = await engineClient(t, sim.url, [{ model: "slow", timeout_ms: 3000, ttft_timeout_ms: null }, { model: "fast", timeout_ms: 3000 }]);
+  assert.equal((await collect(off)).tier, 1, "with ttft_timeout_ms: null the slow first token is waited for");
+});
+
+test("engine: a route silent for seconds and then closed is not retried on its tier; a quick reset still is", async (t) => {
+  const sockets = new Set<import("node:net").Socket>();
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      const model = (JSON.parse(body) as { model: string }).model;
+      if (model === "silent") setTimeout(() => req.socket.destroy(), SILENT_CLOSE_MS + 300);
+      else if (model === "reset") req.socket.destroy();
+      else res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ model, choices: [{ message: { role: "assistant", content: "ok" }, finish_reason: "stop" }] }));
+    });
+  });
+  server.on("connection", (s) => sockets.add(s));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    server.close();
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  const retry = { max_attempts: 3, base_delay_ms: 10, max_delay_ms: 20 };
+  const silent = await engineClient(t, url, [{ model: "silent", timeout_ms: 10_000 }, { model: "ok" }], { retry });
+  const started = performance.now();
+  const r = await silent.complete({ messages: hi, max_tokens: 8 });
+  assert.deepEqual(r.attempts.map((a) => [a.tier, a.status]), [[1, "network"], [2, "ok"]]);
+  assert.ok(performance.now() - started < 2 * SILENT_CLOSE_MS, "one silent wait, not three");
+  const reset = await engineClient(t, url, [{ model: "reset" }, { model: "ok" }], { retry });
+  const quick = await reset.complete({ messages: hi, max_tokens: 8 });
+  assert.deepEqual(quick.attempts.map((a) => [a.tier, a.status]), [[1, "network"], [1, "network"], [1, "network"], [2, "ok"]]);
+});
+
+test("engine: the breaker is asked before every attempt; a retry after it opened is not sent", async (t) => {
+  const sim = await startSimulator({ models: { a: { latency_ms: 5, faults: { server_error: 1 } }, b: { latency_ms: 5 } } });
+  t.after(() => sim.close());
+  const client = await engineClient(t, sim.url, [{ model: "a" }, { model: "b" }], {
+    retry: { max_attempts: 2, base_delay_ms: 300, max_delay_ms: 300, jitter: "none" },
+    breaker: { failure_threshold: 3, cooldown_ms: 60_000 },
+  });
+  // three requests at once: their first failures open a's breaker while each waits to retry
+  const results = await Promise.all([1, 2, 3].map(() => client.complete({ messages: hi, max_tokens: 8 })));
+  assert.equal(sim.requests.filter((r) => r.model === "a").length, 3, "no retry went to a after its breaker opened");
+  for (const r of results) {
+    assert.equal(r.tier, 2);
+    assert.deepEqual(r.attempts.map((a) => [a.tier, a.attempt, a.status]), [[1, 1, "server_error"], [1, 2, "skipped"], [2, 1, "ok"]]);
+  }
 });

@@ -61,11 +61,19 @@ export interface ChainResult {
 
 type Decision = { kind: "retry"; waitMs: number } | { kind: "next" } | { kind: "stop" };
 
+/**
+ * A connection that fails without a response after this long was accepted and left silent (a gateway
+ * waiting on a dead upstream, then giving up): like a timeout, it is not retried on the same tier.
+ */
+export const SILENT_CLOSE_MS = 2000;
+
 /** Decides what follows a failed attempt: retry the same tier (after a wait), fail over, or stop the chain. */
 export function decide(tier: Tier, result: AttemptResult, attempt: number, remainingMs: number, random: () => number): Decision {
   const s = result.status;
   if (s === "bad_request" && result.errorCode === "content_filter") return { kind: "stop" };
-  const retryable = tier.retry.retryOn.includes(s) && !(s === "network" && result.gotHeaders);
+  // a network failure is retried when it came quickly, before any response: refused, reset at once, DNS
+  const silent = s === "network" && (result.gotHeaders || result.latencyMs >= SILENT_CLOSE_MS);
+  const retryable = tier.retry.retryOn.includes(s) && !silent;
   if (!retryable || attempt >= tier.retry.maxAttempts) return { kind: "next" };
   let waitMs = backoffDelay(attempt - 1, tier.retry, random);
   if (result.retryAfterMs !== null && tier.retry.respectRetryAfter) {
@@ -138,6 +146,11 @@ export async function runChain(call: ChainCall, deps: EngineDeps): Promise<Chain
       continue;
     }
     for (let attempt = 1; ; attempt++) {
+      // the breaker is asked before every attempt: other requests may have opened it during our backoff
+      if (attempt > 1 && !(await admit(tier, deps, ignoreBreakers))) {
+        attempts.push({ tier, attempt, result: skippedResult(deps, "circuit_open", `circuit open for ${tier.model} on ${tier.endpoint}`) });
+        break;
+      }
       const a = await attemptOn(call, deps, tier, attempt, remaining());
       attempts.push(a);
       last = a;

@@ -56,7 +56,11 @@ const tier = {
     provider: { type: "string", description: "who serves the model (inferred from its name when left out)" },
     timeout_ms: ms("hard deadline for the whole attempt: connect, headers and body (default 20000)"),
     connect_timeout_ms: ms("deadline for the connection and response headers (default: timeout_ms)"),
-    ttft_timeout_ms: ms("deadline for the first content token of a stream"),
+    ttft_timeout_ms: {
+      type: ["number", "null"],
+      exclusiveMinimum: 0,
+      description: "deadline for the first content token of a stream (default: half of timeout_ms; null: none)",
+    },
     stall_timeout_ms: ms("longest silence allowed between stream chunks"),
     price: {
       type: "object",

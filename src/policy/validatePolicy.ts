@@ -144,7 +144,7 @@ interface RawTier {
   provider?: string;
   timeout_ms?: number;
   connect_timeout_ms?: number;
-  ttft_timeout_ms?: number;
+  ttft_timeout_ms?: number | null;
   stall_timeout_ms?: number;
   price?: { input_per_mtok: number; output_per_mtok: number };
   context_window?: number;
@@ -315,7 +315,7 @@ function buildChain(name: string, c: RawChain, endpoints: Record<string, Endpoin
     const timeoutMs = t.timeout_ms ?? DEFAULTS.timeoutMs;
     for (const key of ["connect_timeout_ms", "ttft_timeout_ms", "stall_timeout_ms"] as const) {
       const v = t[key];
-      if (v !== undefined && v > timeoutMs) {
+      if (typeof v === "number" && v > timeoutMs) {
         problems.push({ path: formatPath([...path, key]), message: `${v} exceeds the tier's timeout_ms (${timeoutMs}); it would never fire`, severity: "warning" });
       }
     }
@@ -326,7 +326,7 @@ function buildChain(name: string, c: RawChain, endpoints: Record<string, Endpoin
       provider: t.provider ?? endpoints[endpoint]?.provider ?? inferProvider(t.model),
       timeoutMs,
       connectTimeoutMs: t.connect_timeout_ms ?? timeoutMs,
-      ttftTimeoutMs: t.ttft_timeout_ms,
+      ttftTimeoutMs: t.ttft_timeout_ms === null ? undefined : (t.ttft_timeout_ms ?? defaultTtftTimeoutMs(timeoutMs)),
       stallTimeoutMs: t.stall_timeout_ms,
       price: t.price ? { inputPerMTok: t.price.input_per_mtok, outputPerMTok: t.price.output_per_mtok } : undefined,
       contextWindow: t.context_window,
@@ -386,4 +386,12 @@ function buildProbe(p: NonNullable<RawPolicy["probe"]>, problems: Problem[]): Pr
       finishReason: fr === undefined ? ["stop", "length"] : Array.isArray(fr) ? fr : [fr],
     },
   };
+}
+
+/**
+ * A streamed attempt's first-token deadline when the tier sets none: half its timeout. A stream whose first
+ * token has not come by then is failed over while the next tier still has time to answer.
+ */
+export function defaultTtftTimeoutMs(timeoutMs: number): number {
+  return Math.round(timeoutMs / 2);
 }
