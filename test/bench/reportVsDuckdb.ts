@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { closeSync, openSync, readdirSync, readSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,9 +16,19 @@ interface Side {
   rows: Record<string, unknown>[];
 }
 
+// DuckDB is a package of its own (test/bench/duckdb), installed here on first use: `npm install` at the
+// top never downloads it
+const duckdbDir = path.resolve(here, "../../../test/bench/duckdb");
+
+async function ensureDuckdb(): Promise<void> {
+  if (existsSync(path.join(duckdbDir, "node_modules", "@duckdb", "node-api"))) return;
+  process.stderr.write(`installing DuckDB for the comparison into ${path.relative(process.cwd(), duckdbDir)} (npm ci)\n`);
+  await run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: duckdbDir });
+}
+
 async function side(script: string, dir: string): Promise<Side & { processMs: number }> {
   const started = performance.now();
-  const { stdout } = await run(process.execPath, [path.join(here, script), dir], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(process.execPath, [path.isAbsolute(script) ? script : path.join(here, script), dir], { maxBuffer: 64 * 1024 * 1024 });
   return { ...(JSON.parse(stdout) as Side), processMs: performance.now() - started };
 }
 
@@ -30,6 +40,7 @@ const PAIRS = 3;
  * must agree exactly.
  */
 export async function reportVsDuckdb(n: number): Promise<string> {
+  await ensureDuckdb();
   const dir = path.join(os.tmpdir(), `tierwatch-bench-history-${n}`);
   const genStart = performance.now();
   const { bytes } = generateHistory(dir, n);
@@ -44,7 +55,7 @@ export async function reportVsDuckdb(n: number): Promise<string> {
     warmCache(dir);
     const twRun = await side("reportChild.js", dir);
     warmCache(dir);
-    runs.push({ tw: twRun, db: await side("duckdbChild.js", dir) });
+    runs.push({ tw: twRun, db: await side(path.join(duckdbDir, "duckdbChild.mjs"), dir) });
   }
   const tw = runs.map((r) => r.tw).reduce(best);
   const db = runs.map((r) => r.db).reduce(best);

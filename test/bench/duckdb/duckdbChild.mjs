@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { DuckDBInstance } from "@duckdb/node-api";
 
-const dir = process.argv[2]!;
+const dir = process.argv[2];
 const started = performance.now();
 const db = await DuckDBInstance.create(":memory:");
 const con = await db.connect();
