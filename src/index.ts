@@ -14,9 +14,9 @@ export { fileBreakerStore, memoryBreakerStore, type BreakerStore } from "./fallb
 export { runChain, type ChainCall, type ChainResult, type EngineDeps } from "./fallback/runChain.js";
 export { loadPolicy } from "./policy/loadPolicy.js";
 export { validatePolicy } from "./policy/validatePolicy.js";
-export type { Chain, Endpoint, Policy, Tier } from "./policy/types.js";
-export { STATUSES, type Status } from "./probe/status.js";
+export type { Chain, Endpoint, Policy, Tier } from "./model/policy.js";
+export { STATUSES, type Status } from "./model/status.js";
 export { readRecords } from "./store/readRecords.js";
-export type { AttemptRecord } from "./store/record.js";
+export type { AttemptRecord } from "./model/record.js";
 export { startSimulator, type Simulator } from "./sim/startSimulator.js";
 export type { Scenario } from "./sim/scenario.js";

@@ -3,7 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { parseThreshold } from "../src/gate/parseThreshold.js";
+import { parseThreshold } from "../src/model/threshold.js";
 import { startSimulator } from "../src/sim/startSimulator.js";
 import { record, writePolicy } from "./helpers/builders.js";
 import { runCli } from "./helpers/runCli.js";

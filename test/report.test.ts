@@ -8,7 +8,7 @@ import { summarizeFiles } from "../src/analysis/summarizeFiles.js";
 import { policyChains, type SummarySpec } from "../src/analysis/summarizeRange.js";
 import { loadPolicy } from "../src/policy/loadPolicy.js";
 import { createRng } from "../src/sim/rng.js";
-import type { AttemptRecord } from "../src/store/record.js";
+import type { AttemptRecord } from "../src/model/record.js";
 import { readRecords } from "../src/store/readRecords.js";
 import { createLayoutReader } from "../src/store/scanLayout.js";
 import { F, newScan, scanRecord, T_NULL, T_NUMBER, T_OTHER, T_STRING, type Scan } from "../src/store/scanRecord.js";

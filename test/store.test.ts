@@ -4,7 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { appendRecords } from "../src/store/appendRecords.js";
 import { expandInputs } from "../src/store/expandInputs.js";
-import type { AttemptRecord } from "../src/store/record.js";
+import type { AttemptRecord } from "../src/model/record.js";
 import { readRecords } from "../src/store/readRecords.js";
 import { record } from "./helpers/builders.js";
 import { tempDir } from "./helpers/tempDir.js";

@@ -2,7 +2,7 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileBreakerStore } from "../fallback/breakerStore.js";
 import { createThresholdEvaluator, formatMetric, type Verdict } from "../gate/evaluateThresholds.js";
-import type { AlertRule, Policy } from "../policy/types.js";
+import type { AlertRule, Policy } from "../model/policy.js";
 import { dayFile } from "../store/appendRecords.js";
 import { expandInputs } from "../store/expandInputs.js";
 import { readRecords } from "../store/readRecords.js";

@@ -1,4 +1,4 @@
-import type { Status } from "../probe/status.js";
+import type { Status } from "../model/status.js";
 import { quantilesByHistogram } from "./quantilesByHistogram.js";
 import { wilsonInterval } from "./wilsonInterval.js";
 

@@ -1,9 +1,9 @@
-import type { Policy } from "../policy/types.js";
-import type { AttemptRecord } from "../store/record.js";
+import type { Policy } from "../model/policy.js";
+import type { AttemptRecord } from "../model/record.js";
 import { newTally, tally, type ChainTally } from "./chainTally.js";
 import { replayRound, slotId } from "./replayRound.js";
 import { wilsonInterval } from "./wilsonInterval.js";
-import { roundKey, UNPLACED } from "../store/roundKey.js";
+import { roundKey, UNPLACED } from "../model/roundKey.js";
 
 /** One chain's outcome numbers. */
 export interface ChainRow {

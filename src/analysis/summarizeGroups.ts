@@ -1,4 +1,4 @@
-import type { AttemptRecord } from "../store/record.js";
+import type { AttemptRecord } from "../model/record.js";
 import { addAttempt, compareKeys, finishGroup, newGroupAcc, type Dimension, type GroupAcc, type GroupKeys, type GroupRow } from "./groupAcc.js";
 
 export { DIMENSIONS, type Dimension, type GroupRow } from "./groupAcc.js";

@@ -1,14 +1,14 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import type { Policy } from "../policy/types.js";
-import { STATUSES } from "../probe/status.js";
-import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG } from "../store/record.js";
+import type { Policy } from "../model/policy.js";
+import { STATUSES } from "../model/status.js";
+import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG } from "../model/record.js";
 import { compressedPipeError, isGzipHead, openGunzips, type GunzipReader } from "../store/gzip.js";
 import { STDIN } from "../store/stdin.js";
 import type { BadLine } from "../store/readRecords.js";
 import { utf8 } from "../util/bufferText.js";
 import { F, FIELDS, scanRecord, T_ABSENT, T_NULL, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
 import { createLayoutReader, type LayoutReader } from "../store/scanLayout.js";
-import { brokenRule, scannedReason, scannedStatusReason } from "../store/recordRules.js";
+import { brokenRule, scannedReason, scannedStatusReason } from "../store/scannedRules.js";
 import { mergeTally, newTally, tally, type ChainTally } from "./chainTally.js";
 import { growSamples, newGroupAcc, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
 import { createValueIds, type ValueIds } from "./valueIds.js";

@@ -2,7 +2,7 @@ import { expandInputs } from "../store/expandInputs.js";
 import { readRecords, type ReadSummary } from "../store/readRecords.js";
 import { readNotes } from "../store/readNotes.js";
 import { createHistoryBuilder, type History } from "../replay/history.js";
-import type { AttemptRecord } from "../store/record.js";
+import type { AttemptRecord } from "../model/record.js";
 import { parseTime } from "../util/parseTime.js";
 import type { CliIo } from "./io.js";
 

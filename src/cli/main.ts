@@ -4,17 +4,9 @@ import { processIo, type CliIo } from "./io.js";
 import { oneOf, port, positiveInt } from "./parseOptions.js";
 import { printProblems } from "./printProblems.js";
 import { shownInput } from "../store/stdin.js";
+import { LABELS, METRICS, metricsHelp } from "../model/metrics.js";
 
-const METRICS_HELP = `
-Metrics:
-  success rate     ok attempts / sent attempts (skipped ones, circuit open, are counted apart),
-                   with a 95 % Wilson score interval and the sample size
-  p50/p95/p99      exact quantiles over ok attempts: the inverted empirical CDF that averages at a
-                   jump (numpy's averaged_inverted_cdf)
-  in SLO           ok attempts within the chain's slo.p95_ms / sent attempts
-  fallback         chain requests that tier 1 did not serve / chain requests (from chain runs, or by
-                   replaying each probe round down the chain: a tier serves when ok within its timeout)
-  exhausted        chain requests that no tier served / chain requests`;
+const METRICS_HELP = `\nMetrics:\n${metricsHelp()}`;
 
 const EXIT_HELP = `
 Exit codes: 0 done · 1 a check failed (--strict, a gate threshold) · 2 usage or policy error, nothing sent ·
@@ -144,8 +136,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addHelpText(
       "after",
       "\nThresholds: METRIC{label=value,...} OP NUMBER, e.g. p95_ms{model=gpt-4.1} < 2000, fallback_activation_rate{chain=default} <= 0.05\n" +
-        "  metrics: success_rate slo_attainment p50_ms p95_ms p99_ms ttft_p50_ms ttft_p95_ms fallback_activation_rate exhaustion_rate breaker_open_ms\n" +
-        "  labels: tier model chain endpoint region; numbers may end in %, ms, s or m\n" +
+        `  metrics: ${METRICS.join(" ")}\n` +
+        `  labels: ${LABELS.join(" ")}; numbers may end in %, ms, s or m\n` +
         "Exit codes: 0 every threshold passed · 1 a threshold failed · 2 usage or policy error · 4 too few samples to judge",
     )
     .action(async (opts) => setExit(await (await import("./commands/gate.js")).gateCommand(opts, io)));

@@ -1,6 +1,6 @@
 import ora from "ora";
 import { ensureWritableDir } from "../store/ensureWritableDir.js";
-import type { AttemptRecord } from "../store/record.js";
+import type { AttemptRecord } from "../model/record.js";
 import { sleep } from "../util/sleep.js";
 import { createRoundRunner, type RoundSpec } from "./createRoundRunner.js";
 import { interactive, type CliIo } from "./io.js";

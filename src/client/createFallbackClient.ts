@@ -7,11 +7,11 @@ import { fileBreakerStore, memoryBreakerStore, type BreakerStore } from "../fall
 import { runChain, type ChainResult, type EngineDeps } from "../fallback/runChain.js";
 import { resolvePolicy } from "../policy/loadPolicy.js";
 import { parsePolicyText } from "../policy/parsePolicyText.js";
-import type { Chain, ChatMessage, Policy } from "../policy/types.js";
-import type { Status } from "../probe/status.js";
+import type { Chain, ChatMessage, Policy } from "../model/policy.js";
+import type { Status } from "../model/status.js";
 import { createTransport, type Transport } from "../probe/transport.js";
 import { appendRecords } from "../store/appendRecords.js";
-import type { AttemptRecord } from "../store/record.js";
+import type { AttemptRecord } from "../model/record.js";
 import type { Redactor } from "../util/redact.js";
 import { newRunId } from "../util/runId.js";
 import { sleep } from "../util/sleep.js";

@@ -1,18 +1,7 @@
-import type { BreakerSpec } from "../policy/types.js";
-import type { Status } from "../probe/status.js";
+import type { BreakerSpec } from "../model/policy.js";
+import { CLOSED, type BreakerState } from "../model/breakerState.js";
+import type { Status } from "../model/status.js";
 
-/** A circuit breaker's state for one (endpoint, model). */
-export interface BreakerState {
-  state: "closed" | "open" | "half_open";
-  /** consecutive failures while closed */
-  failures: number;
-  /** when it last opened, epoch ms */
-  openedAt: number | null;
-  /** when the half-open trial started, epoch ms (a trial that never reports back expires after a cooldown) */
-  trialAt: number | null;
-}
-
-export const CLOSED: BreakerState = { state: "closed", failures: 0, openedAt: null, trialAt: null };
 
 /** Outcomes that say something about the provider's health; a bad request or a missed expectation does not. */
 export function countsAgainstBreaker(status: Status): boolean {

@@ -2,7 +2,7 @@ import { open, readFile, rename, stat, unlink, writeFile } from "node:fs/promise
 import path from "node:path";
 import { ioError } from "../errors.js";
 import { makeDir } from "../util/makeDir.js";
-import { CLOSED, type BreakerState } from "./breaker.js";
+import { CLOSED, type BreakerState } from "../model/breakerState.js";
 
 /** Where breaker states live: read-modify-write of one key is atomic. */
 export interface BreakerStore {

@@ -1,5 +1,5 @@
 import { attemptRecord } from "../probe/attemptRecord.js";
-import { RECORD_VERSION, type AttemptRecord } from "../store/record.js";
+import { RECORD_VERSION, type AttemptRecord } from "../model/record.js";
 import type { Redactor } from "../util/redact.js";
 import type { ChainCall, ChainResult } from "./runChain.js";
 

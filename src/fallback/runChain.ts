@@ -1,6 +1,6 @@
-import type { Chain, ChatMessage, Endpoint, Expectation, Tier } from "../policy/types.js";
+import type { Chain, ChatMessage, Endpoint, Expectation, Tier } from "../model/policy.js";
 import { emptyAttemptResult, runAttempt, type AttemptResult } from "../probe/runAttempt.js";
-import type { Status } from "../probe/status.js";
+import type { Status } from "../model/status.js";
 import type { Transport } from "../probe/transport.js";
 import { backoffDelay } from "./backoffDelay.js";
 import { breakerAdmit, breakerRecord } from "./breaker.js";

@@ -1,10 +1,10 @@
 import { createChainSummary } from "../analysis/summarizeChains.js";
 import { createGroupSummary } from "../analysis/summarizeGroups.js";
 import { wilsonInterval } from "../analysis/wilsonInterval.js";
-import { CLOSED, type BreakerState } from "../fallback/breaker.js";
-import type { Policy } from "../policy/types.js";
-import type { AttemptRecord } from "../store/record.js";
-import { holds, type Threshold } from "./parseThreshold.js";
+import { CLOSED, type BreakerState } from "../model/breakerState.js";
+import type { Policy } from "../model/policy.js";
+import type { AttemptRecord } from "../model/record.js";
+import { holds, type Threshold } from "../model/threshold.js";
 
 /** One threshold's verdict with its evidence. */
 export interface Verdict {

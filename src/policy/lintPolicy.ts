@@ -1,7 +1,7 @@
 import type { Problem } from "../errors.js";
 import { formatMs } from "../util/duration.js";
 import { formatPath } from "../util/paths.js";
-import type { Policy } from "./types.js";
+import type { Policy } from "../model/policy.js";
 import { worstCaseMs } from "./worstCaseMs.js";
 
 /** Rough prompt size: about four characters a token, plus a few tokens of framing per message. */

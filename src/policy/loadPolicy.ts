@@ -6,7 +6,7 @@ import { defaultPolicyDoc } from "./defaultPolicyDoc.js";
 import { findPolicyFile } from "./findPolicyFile.js";
 import { lintPolicy } from "./lintPolicy.js";
 import { parsePolicyText } from "./parsePolicyText.js";
-import type { Policy } from "./types.js";
+import type { Policy } from "../model/policy.js";
 import { DEFAULT_API_KEY_ENV, DEFAULT_BASE_URL_ENV, validatePolicy } from "./validatePolicy.js";
 
 /** A policy ready to use, its warnings, and a redactor that knows its secrets. */

@@ -1,4 +1,4 @@
-import { STATUSES } from "../probe/status.js";
+import { STATUSES } from "../model/status.js";
 
 // The policy file's JSON Schema (draft-07). It is the single source for validation
 // (`tierwatch validate`) and for editors (`tierwatch schema`).

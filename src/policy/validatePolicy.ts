@@ -1,14 +1,14 @@
 import { Ajv } from "ajv";
 import type { Problem } from "../errors.js";
-import { DEFAULT_RETRY_ON, type Status } from "../probe/status.js";
+import { DEFAULT_RETRY_ON, type Status } from "../model/status.js";
 import { describeValue, schemaProblems } from "../util/schemaProblems.js";
 import { didYouMean, formatPath } from "../util/paths.js";
 import { inferProvider } from "./inferProvider.js";
 import { policySchema } from "./schema.js";
 import { substituteEnv } from "./substituteEnv.js";
-import { parseThreshold } from "../gate/parseThreshold.js";
+import { parseThreshold } from "../model/threshold.js";
 import { parseDuration } from "../util/duration.js";
-import type { AlertRule, BreakerSpec, Chain, Endpoint, Policy, ProbeSpec, RetrySpec, Tier } from "./types.js";
+import type { AlertRule, BreakerSpec, Chain, Endpoint, Policy, ProbeSpec, RetrySpec, Tier } from "../model/policy.js";
 
 /** What validation found: the policy when there is no error, every problem either way, and the secrets to redact. */
 export interface Validated {

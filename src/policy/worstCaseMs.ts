@@ -1,4 +1,4 @@
-import type { Chain } from "./types.js";
+import type { Chain } from "../model/policy.js";
 
 /** Worst-case chain latency: over the tiers within max_depth, timeout × attempts plus each backoff's ceiling. */
 export function worstCaseMs(chain: Chain): number {

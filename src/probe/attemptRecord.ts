@@ -1,5 +1,5 @@
-import type { Endpoint, Tier } from "../policy/types.js";
-import { RECORD_VERSION, type AttemptRecord } from "../store/record.js";
+import type { Endpoint, Tier } from "../model/policy.js";
+import { RECORD_VERSION, type AttemptRecord } from "../model/record.js";
 import type { Redactor } from "../util/redact.js";
 import { costOf } from "./costOf.js";
 import type { AttemptResult } from "./runAttempt.js";

@@ -1,6 +1,6 @@
 import { Ajv, type ValidateFunction } from "ajv";
-import type { Expectation } from "../policy/types.js";
-import type { Status } from "./status.js";
+import type { Expectation } from "../model/policy.js";
+import type { Status } from "../model/status.js";
 
 /** The verdict on a complete answer: ok, or why not. */
 export interface AnswerVerdict {

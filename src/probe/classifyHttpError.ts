@@ -1,4 +1,4 @@
-import type { Status } from "./status.js";
+import type { Status } from "../model/status.js";
 
 /** The status and finer cause of a non-2xx response. */
 export interface HttpErrorClass {

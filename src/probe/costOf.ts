@@ -1,4 +1,4 @@
-import type { Price } from "../policy/types.js";
+import type { Price } from "../model/policy.js";
 
 /** USD cost of one answer from its token usage and the tier's price per million tokens; null when either is unknown. */
 export function costOf(price: Price | undefined, promptTokens: number | null, completionTokens: number | null): number | null {

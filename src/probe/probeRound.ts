@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Policy } from "../policy/types.js";
-import type { AttemptRecord } from "../store/record.js";
+import type { Policy } from "../model/policy.js";
+import type { AttemptRecord } from "../model/record.js";
 import { mapLimit } from "../util/mapLimit.js";
 import type { Redactor } from "../util/redact.js";
 import { attemptRecord } from "./attemptRecord.js";

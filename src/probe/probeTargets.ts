@@ -1,4 +1,4 @@
-import type { Endpoint, Policy, Tier } from "../policy/types.js";
+import type { Endpoint, Policy, Tier } from "../model/policy.js";
 
 /** One distinct (endpoint, model) to probe, with the chain and tier it first appears in (whose timeouts apply). */
 export interface ProbeTarget {

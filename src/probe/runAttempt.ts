@@ -1,9 +1,9 @@
-import type { ChatMessage, Endpoint, Expectation } from "../policy/types.js";
+import type { ChatMessage, Endpoint, Expectation } from "../model/policy.js";
 import { checkAnswer } from "./checkAnswer.js";
 import { classifyHttpError, networkErrorCode, parseRetryAfter } from "./classifyHttpError.js";
 import { exchange } from "./exchange.js";
 import { createSseParser } from "./sseParser.js";
-import type { Status } from "./status.js";
+import type { Status } from "../model/status.js";
 import type { Transport } from "./transport.js";
 import { redactedExcerpt, withSecret, type Redactor } from "../util/redact.js";
 

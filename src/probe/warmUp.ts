@@ -1,5 +1,5 @@
 import { request } from "undici";
-import type { Endpoint } from "../policy/types.js";
+import type { Endpoint } from "../model/policy.js";
 import type { Transport } from "./transport.js";
 
 /**

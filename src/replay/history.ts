@@ -1,6 +1,6 @@
-import { STATUSES, type Status } from "../probe/status.js";
-import type { AttemptRecord } from "../store/record.js";
-import { roundKey, UNPLACED } from "../store/roundKey.js";
+import { STATUSES, type Status } from "../model/status.js";
+import type { AttemptRecord } from "../model/record.js";
+import { roundKey, UNPLACED } from "../model/roundKey.js";
 
 export const MISSING = 255;
 const OK = STATUSES.indexOf("ok");

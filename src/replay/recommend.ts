@@ -1,7 +1,7 @@
 import { quantileSorted } from "../analysis/quantileSorted.js";
 import { wilsonInterval } from "../analysis/wilsonInterval.js";
 import { worstCaseMs } from "../policy/worstCaseMs.js";
-import type { Chain, Policy, Tier } from "../policy/types.js";
+import type { Chain, Policy, Tier } from "../model/policy.js";
 import { MISSING, STATUS_OK, type History } from "./history.js";
 import { replayChain, type ReplayResult } from "./replayChain.js";
 

@@ -1,8 +1,9 @@
 import { quantilesBySelection } from "../analysis/quantilesBySelection.js";
 import { wilsonInterval } from "../analysis/wilsonInterval.js";
-import { breakerAdmit, breakerRecord, CLOSED, type BreakerState } from "../fallback/breaker.js";
-import type { Chain } from "../policy/types.js";
-import { STATUSES, type Status } from "../probe/status.js";
+import { breakerAdmit, breakerRecord } from "../fallback/breaker.js";
+import { CLOSED, type BreakerState } from "../model/breakerState.js";
+import type { Chain } from "../model/policy.js";
+import { STATUSES, type Status } from "../model/status.js";
 import { MISSING, STATUS_OK, type History } from "./history.js";
 
 const STATUS_TIMEOUT = STATUSES.indexOf("timeout");

@@ -2,7 +2,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { ioError, TierwatchError } from "../errors.js";
 import { makeDir } from "../util/makeDir.js";
-import type { AttemptRecord } from "./record.js";
+import type { AttemptRecord } from "../model/record.js";
 
 /** The day file a record belongs to: `<dir>/YYYY-MM-DD.jsonl`, by the UTC day of its start time. */
 export function dayFile(dir: string, ts: string): string {

@@ -1,10 +1,10 @@
 import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
 import { compressedPipeError, gunzipError, isCutShort, isGzipFile, isGzipHead, isZlibError } from "./gzip.js";
-import { isStatus } from "../probe/status.js";
-import { statusReason, valueProblem } from "./recordRules.js";
+import { isStatus } from "../model/status.js";
+import { statusReason, valueProblem } from "../model/recordRules.js";
 import { STDIN } from "./stdin.js";
-import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG, type AttemptRecord } from "./record.js";
+import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG, type AttemptRecord } from "../model/record.js";
 
 /** Where a line could not be used, and why. */
 export interface BadLine {

@@ -1,5 +1,5 @@
 import { validatePolicy } from "../../src/policy/validatePolicy.js";
-import { STATUSES } from "../../src/probe/status.js";
+import { STATUSES } from "../../src/model/status.js";
 import { MISSING, type History } from "../../src/replay/history.js";
 import { recommend } from "../../src/replay/recommend.js";
 import { replayChain } from "../../src/replay/replayChain.js";

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Endpoint } from "../../src/policy/types.js";
-import { RECORD_VERSION, type AttemptRecord } from "../../src/store/record.js";
+import type { Endpoint } from "../../src/model/policy.js";
+import { RECORD_VERSION, type AttemptRecord } from "../../src/model/record.js";
 
 /** An endpoint pointing at a simulator URL. */
 export function endpointAt(url: string, overrides: Partial<Endpoint> = {}): Endpoint {

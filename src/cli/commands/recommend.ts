@@ -3,7 +3,7 @@ import path from "node:path";
 import { isMap, isSeq, parseDocument, type YAMLMap } from "yaml";
 import { ioError, noDataError, usageError } from "../../errors.js";
 import { loadPolicy } from "../../policy/loadPolicy.js";
-import type { Policy } from "../../policy/types.js";
+import type { Policy } from "../../model/policy.js";
 import { renderViews } from "../../render/renderView.js";
 import { recommend, type ChainRecommendation, type Objective } from "../../replay/recommend.js";
 import { lineDiff } from "../../util/lineDiff.js";

@@ -2,7 +2,7 @@ import path from "node:path";
 import { createChainSummary } from "../../analysis/summarizeChains.js";
 import { noDataError } from "../../errors.js";
 import { loadPolicy } from "../../policy/loadPolicy.js";
-import type { Policy } from "../../policy/types.js";
+import type { Policy } from "../../model/policy.js";
 import { accuracyView } from "../../render/accuracyView.js";
 import { renderViews } from "../../render/renderView.js";
 import type { View } from "../../render/view.js";

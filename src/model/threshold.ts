@@ -1,21 +1,6 @@
 import { usageError } from "../errors.js";
+import { LABELS, METRICS, type Label, type Metric } from "./metrics.js";
 
-/** Metrics a threshold or alert can test. */
-export const METRICS = [
-  "success_rate",
-  "slo_attainment",
-  "p50_ms",
-  "p95_ms",
-  "p99_ms",
-  "ttft_p50_ms",
-  "ttft_p95_ms",
-  "fallback_activation_rate",
-  "exhaustion_rate",
-  "breaker_open_ms",
-] as const;
-export type Metric = (typeof METRICS)[number];
-export const LABELS = ["tier", "model", "chain", "endpoint", "region"] as const;
-export type Label = (typeof LABELS)[number];
 const OPS = ["<=", ">=", "==", "!=", "<", ">"] as const;
 export type Op = (typeof OPS)[number];
 

@@ -1,4 +1,4 @@
-import type { Status } from "../probe/status.js";
+import type { Status } from "./status.js";
 
 /** Version of the record format; readers refuse records from a newer one. */
 export const RECORD_VERSION = 1;

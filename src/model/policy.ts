@@ -1,5 +1,5 @@
-import type { Threshold } from "../gate/parseThreshold.js";
-import type { Status } from "../probe/status.js";
+import type { Threshold } from "./threshold.js";
+import type { Status } from "./status.js";
 
 /** A chat message as OpenAI-compatible endpoints take it. */
 export interface ChatMessage {
