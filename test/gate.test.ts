@@ -97,3 +97,55 @@ test("gate --from judges recorded history, chain metrics included", async (t) =>
   assert.deepEqual([fb.verdict, fb.measured, fb.n], ["fail", 0.15, 20]);
   assert.deepEqual([sr.verdict, sr.measured, sr.n], ["pass", 0.95, 20]);
 });
+
+test("gate --from reads history as report does: its verdicts equal the record path's, on one thread and across thread cuts", async (t) => {
+  const dir = await tempDir(t);
+  const { createRng } = await import("../src/sim/rng.js");
+  const { loadPolicy } = await import("../src/policy/loadPolicy.js");
+  const { createThresholdEvaluator } = await import("../src/gate/evaluateThresholds.js");
+  const { judgeFiles } = await import("../src/gate/judgeFiles.js");
+  const { readRecords } = await import("../src/store/readRecords.js");
+  const file = await writePolicy(dir, "http://127.0.0.1:9/v1", [["a", 150], ["b", 5000]], "    slo:\n      p95_ms: 120\n");
+  const { policy } = await loadPolicy(file, { env: {}, cwd: dir, offline: true });
+  const rand = createRng(31);
+  const lines: string[] = [];
+  for (let round = 0; round < 4000; round++) {
+    for (const [tier, model] of [[1, "a"], [2, "b"]] as const) {
+      const status = rand() < 0.1 ? "server_error" : rand() < 0.03 ? "skipped" : "ok";
+      lines.push(
+        JSON.stringify(
+          record({ ts: new Date(Date.UTC(2026, 10, 1) + round * 900).toISOString(), run_id: `r${round % 3}`, round, tier, model, endpoint: "sim", region: round % 2 ? "eu" : "us", status, latency_ms: Math.round(rand() * 20000) / 100 }),
+        ),
+      );
+    }
+    if (round % 500 === 0) lines.push('{"ts": "2026-11-01T00:00:00Z", "status": "ok", "latency_ms": "12"}', "not json");
+  }
+  const history = path.join(dir, "h.jsonl");
+  await writeFile(history, `${lines.join("\n")}\n`);
+  const thresholds = [
+    "success_rate >= 0.9",
+    "success_rate{tier=1} >= 0.9",
+    "p95_ms{model=a,region=eu} < 150",
+    "p99_ms{chain=default} < 200",
+    "slo_attainment{tier=1} >= 0.5",
+    "ttft_p50_ms{tier=2} < 10",
+    "fallback_activation_rate{chain=default} <= 0.05",
+    "exhaustion_rate <= 0.01",
+    "success_rate{model=nothing} >= 0.9",
+  ].map(parseThreshold);
+  const window = { since: Date.UTC(2026, 10, 1, 0, 10), until: Date.UTC(2026, 10, 1, 0, 50) };
+  const options = { minSamples: 10, now: Date.UTC(2026, 10, 2) };
+  const evaluator = createThresholdEvaluator(thresholds, policy);
+  const want = await readRecords([history], (r) => {
+    const ts = Date.parse(r.ts);
+    if (ts >= window.since && ts < window.until) evaluator.add(r);
+  });
+  const expected = evaluator.verdicts(options);
+  assert.ok(expected.some((v) => v.verdict === "pass") && expected.some((v) => v.verdict === "fail") && expected.some((v) => v.verdict === "insufficient"));
+  for (const threads of [1, 2]) {
+    const got = await judgeFiles([history], thresholds, policy, window, { ...options, threads });
+    assert.deepEqual(got.verdicts, expected, `${threads} thread(s)`);
+    assert.equal(got.read.badCount, want.badCount);
+    assert.deepEqual(got.read.bad.map((b) => [b.line, b.reason]), want.bad.map((b) => [b.line, b.reason]));
+  }
+});

@@ -5,7 +5,7 @@ import { Worker } from "node:worker_threads";
 import { isGzipFile } from "../store/gzip.js";
 import { layoutModule } from "../store/scanLayout.js";
 import { STDIN } from "../store/stdin.js";
-import type { BadLine, ReadSummary } from "../store/readRecords.js";
+import type { BadLine, ReadSummary } from "../model/readSummary.js";
 import { compareKeys, finishGroup, mergeGroupAccs, type GroupAcc, type GroupRow } from "./groupAcc.js";
 import { mergeTally } from "./chainTally.js";
 import { chainRow, type ChainRow } from "./summarizeChains.js";
@@ -16,6 +16,8 @@ export interface WindowSummary {
   groups: GroupRow[];
   chains: ChainRow[];
   records: number;
+  /** with `keepAccs`: each group's totals before they were finished, in the order of `groups` (to roll groups up) */
+  accs?: GroupAcc[];
 }
 
 /** Everything a report needs: each window's numbers and what reading found. */
@@ -35,7 +37,7 @@ const SMALL_INPUT = 32 * 1024 * 1024;
 export async function summarizeFiles(
   files: readonly string[],
   spec: SummarySpec,
-  options: { threads?: number; ranges?: number } = {},
+  options: { threads?: number; ranges?: number; keepAccs?: boolean } = {},
 ): Promise<FilesSummary> {
   const sized: { file: string; size: number; gzip?: boolean }[] = [];
   for (const file of files) {
@@ -58,7 +60,7 @@ export async function summarizeFiles(
     partials[0] = summarizeRange(ranges[0]!, spec, edgesOf(0, ranges.length));
     await workers;
   }
-  return merge(ranges, partials, spec, sized.length);
+  return merge(ranges, partials, spec, sized.length, options.keepAccs === true);
 }
 
 const edgesOf = (i: number, n: number) => ({ first: i === 0, last: i === n - 1 });
@@ -123,7 +125,7 @@ async function runOnWorkers(ranges: Segment[][], spec: SummarySpec, threads: num
   }
 }
 
-function merge(ranges: Segment[][], partials: PartialSummary[], spec: SummarySpec, fileCount: number): FilesSummary {
+function merge(ranges: Segment[][], partials: PartialSummary[], spec: SummarySpec, fileCount: number, keepAccs: boolean): FilesSummary {
   const read: ReadSummary = { files: fileCount, lines: 0, records: 0, badCount: 0, bad: [], torn: 0, newerVersion: 0, unplaced: 0, cutShort: [] };
   const groups = new Map<string, { window: number; parts: GroupAcc[] }>();
   const measured = new Map<string, ChainCounts>();
@@ -164,8 +166,9 @@ function merge(ranges: Segment[][], partials: PartialSummary[], spec: SummarySpe
   });
   joinOpenRounds(partials.map((p) => p.openRounds), spec, replayed);
   const windows: WindowSummary[] = spec.windows.map((_, w) => {
-    const rows = [...groups.values()].filter((g) => g.window === w).map((g) => finishGroup(mergeGroupAccs(g.parts)));
-    rows.sort((a, b) => compareKeys(a.keys, b.keys, spec.by));
+    const accs = [...groups.values()].filter((g) => g.window === w).map((g) => mergeGroupAccs(g.parts));
+    accs.sort((a, b) => compareKeys(a.keys, b.keys, spec.by));
+    const rows = accs.map(finishGroup);
     const names = new Set([...measured.values(), ...replayed.values()].filter((c) => c.window === w).map((c) => c.chain));
     const chains = [...names].sort().map((name) => {
       const m = measured.get(`${w}\u0000${name}`);
@@ -173,7 +176,7 @@ function merge(ranges: Segment[][], partials: PartialSummary[], spec: SummarySpe
       return chainRow(name, m ? "chain_records" : "replay", c.requests, c.fallback, c.exhausted, c.byTier);
     });
     const records = rows.reduce((n, r) => n + r.attempts, 0) + [...measured.values()].filter((c) => c.window === w).reduce((n, c) => n + c.requests, 0);
-    return { groups: rows, chains, records };
+    return { groups: rows, chains, records, ...(keepAccs ? { accs } : {}) };
   });
   return { windows, read };
 }

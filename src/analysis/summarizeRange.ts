@@ -4,7 +4,7 @@ import { STATUSES } from "../model/status.js";
 import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG } from "../model/record.js";
 import { compressedPipeError, isGzipHead, openGunzips, type GunzipReader } from "../store/gzip.js";
 import { STDIN } from "../store/stdin.js";
-import type { BadLine } from "../store/readRecords.js";
+import type { BadLine } from "../model/readSummary.js";
 import { utf8 } from "../util/bufferText.js";
 import { F, FIELDS, scanRecord, T_ABSENT, T_NULL, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
 import { createLayoutReader, type LayoutReader } from "../store/scanLayout.js";

@@ -1,5 +1,6 @@
 import { expandInputs } from "../store/expandInputs.js";
-import { readRecords, type ReadSummary } from "../store/readRecords.js";
+import type { ReadSummary } from "../model/readSummary.js";
+import { readRecords } from "../store/readRecords.js";
 import { readNotes } from "../store/readNotes.js";
 import { createHistoryBuilder, type History } from "../replay/history.js";
 import type { AttemptRecord } from "../model/record.js";

@@ -1,5 +1,5 @@
-import { createChainSummary } from "../analysis/summarizeChains.js";
-import { createGroupSummary } from "../analysis/summarizeGroups.js";
+import { createChainSummary, type ChainRow } from "../analysis/summarizeChains.js";
+import { createGroupSummary, type GroupRow } from "../analysis/summarizeGroups.js";
 import { wilsonInterval } from "../analysis/wilsonInterval.js";
 import { CLOSED, type BreakerState } from "../model/breakerState.js";
 import type { Policy } from "../model/policy.js";
@@ -18,11 +18,15 @@ export interface Verdict {
   message: string;
 }
 
-const CHAIN_METRICS = new Set(["fallback_activation_rate", "exhaustion_rate"]);
+/** Metrics of chain requests, not of attempts. */
+export const CHAIN_METRICS: ReadonlySet<string> = new Set(["fallback_activation_rate", "exhaustion_rate"]);
 
 /** Accumulates records for each threshold in one pass, then judges each (pure: records, policy and breakers in). */
 export function createThresholdEvaluator(thresholds: readonly Threshold[], policy: Policy | undefined) {
-  const accs = thresholds.map((t) => ({ t, groups: createGroupSummary([]), chains: createChainSummary(policy) }));
+  // the latency SLO of a record's chain, as report and judgeFiles apply it
+  const sloByChain = new Map(Object.values(policy?.chains ?? {}).map((c) => [c.name, c.slo.p95Ms]));
+  const latencySloMs = (r: AttemptRecord) => (r.chain ? sloByChain.get(r.chain) : undefined);
+  const accs = thresholds.map((t) => ({ t, groups: createGroupSummary([], { latencySloMs }), chains: createChainSummary(policy) }));
   return {
     add(r: AttemptRecord): void {
       for (const a of accs) {
@@ -45,10 +49,11 @@ export function createThresholdEvaluator(thresholds: readonly Threshold[], polic
   };
 }
 
-function judge(
+/** One threshold's verdict from its group's numbers (attempt metrics), the chains' (chain metrics) or the breakers'. */
+export function judge(
   t: Threshold,
-  group: ReturnType<ReturnType<typeof createGroupSummary>["rows"]>[number] | undefined,
-  chains: ReturnType<ReturnType<typeof createChainSummary>["rows"]>,
+  group: GroupRow | undefined,
+  chains: readonly ChainRow[],
   options: { minSamples: number; now: number; breakers?: Record<string, BreakerState> },
 ): Verdict {
   let measured: number | null = null;

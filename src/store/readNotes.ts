@@ -1,5 +1,5 @@
 import { cutShortNotes } from "./gzip.js";
-import type { ReadSummary } from "./readRecords.js";
+import type { ReadSummary } from "../model/readSummary.js";
 import { shownInput } from "./stdin.js";
 
 /**

@@ -2,34 +2,10 @@ import { createReadStream } from "node:fs";
 import { createGunzip } from "node:zlib";
 import { compressedPipeError, gunzipError, isCutShort, isGzipFile, isGzipHead, isZlibError } from "./gzip.js";
 import { isStatus } from "../model/status.js";
+import type { ReadSummary } from "../model/readSummary.js";
 import { statusReason, valueProblem } from "../model/recordRules.js";
 import { STDIN } from "./stdin.js";
 import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG, type AttemptRecord } from "../model/record.js";
-
-/** Where a line could not be used, and why. */
-export interface BadLine {
-  file: string;
-  line: number;
-  reason: string;
-}
-
-/** What reading found besides the records. */
-export interface ReadSummary {
-  files: number;
-  lines: number;
-  records: number;
-  badCount: number;
-  /** the first few bad lines, for the message */
-  bad: BadLine[];
-  /** a last line cut mid-write (a writer still running, or killed): skipped, not counted as bad */
-  torn: number;
-  /** records from a newer format than this tierwatch reads */
-  newerVersion: number;
-  /** gzip files that end before their compressed stream does (a compressor still writing): read up to there */
-  cutShort: string[];
-  /** per-model probe records that no probe round could take (no run_id), where rounds were built */
-  unplaced?: number;
-}
 
 const MAX_BAD_SAMPLES = 5;
 
@@ -152,3 +128,4 @@ function addBad(summary: ReadSummary, file: string, line: number, reason: string
   summary.badCount++;
   if (summary.bad.length < MAX_BAD_SAMPLES) summary.bad.push({ file, line, reason });
 }
+

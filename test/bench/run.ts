@@ -1,5 +1,6 @@
 // npm run bench [name...]: runs the benchmarks (never part of npm test) and prints their results.
 import { engineOverhead } from "./engineOverhead.js";
+import { gateVsReport } from "./gateVsReport.js";
 import { monitorSoak } from "./monitorSoak.js";
 import { probeOverhead } from "./probeOverhead.js";
 import { readerBench } from "./readerBench.js";
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<string>> = {
   reader: () => readerBench(),
   "report-1m": () => reportVsDuckdb(1_000_000),
   "report-10m": () => reportVsDuckdb(10_000_000),
+  "gate-1m": () => gateVsReport(1_000_000),
 };
 
 const wanted = process.argv.slice(2);

@@ -2,20 +2,15 @@ import { appendFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { ExitCode, ioError, usageError } from "../../errors.js";
 import { fileBreakerStore } from "../../fallback/breakerStore.js";
-import { createThresholdEvaluator } from "../../gate/evaluateThresholds.js";
+import { createThresholdEvaluator, type Verdict } from "../../gate/evaluateThresholds.js";
+import { judgeFiles } from "../../gate/judgeFiles.js";
 import { parseThreshold, type Threshold } from "../../model/threshold.js";
 import { loadPolicy } from "../../policy/loadPolicy.js";
 import type { Policy } from "../../model/policy.js";
-import { probeTargets } from "../../probe/probeTargets.js";
-import { renderJunit } from "../../render/renderJunit.js";
-import { renderViews } from "../../render/renderView.js";
-import { verdictView } from "../../render/verdictView.js";
 import { expandInputs } from "../../store/expandInputs.js";
-import { readRecords } from "../../store/readRecords.js";
+import { readNotes } from "../../store/readNotes.js";
 import { parseTime } from "../../util/parseTime.js";
 import { type CliIo, tableWidth } from "../io.js";
-import { noteRead } from "../loadHistory.js";
-import { runRounds } from "../runRounds.js";
 
 export interface GateOptions {
   policy?: string;
@@ -49,44 +44,52 @@ export async function gateCommand(opts: GateOptions, io: CliIo, now = Date.now()
   const thresholds = explicit.length > 0 ? explicit : sloThresholds(policy);
   if (thresholds.length === 0) throw usageError("no thresholds: pass --threshold 'success_rate{tier=1} >= 0.99', or set slo: in the policy's chains");
   const started = performance.now();
-  const evaluator = createThresholdEvaluator(thresholds, policy);
   const dataDir = opts.dataDir ? path.resolve(io.cwd, opts.dataDir) : policy.store.dir;
+  const breakers = async () => (thresholds.some((t) => t.metric === "breaker_open_ms") ? await fileBreakerStore(dataDir).snapshot() : undefined);
   let source: string;
+  let verdicts: Verdict[];
   if (opts.from) {
+    // recorded history is read the way report reads it
     const since = opts.since ? parseTime(opts.since, now, "--since") : undefined;
     const until = opts.until ? parseTime(opts.until, now, "--until") : undefined;
     const files = await expandInputs(opts.from, io.cwd);
-    const read = await readRecords(files, (r) => {
-      const t = Date.parse(r.ts);
-      if ((since === undefined || t >= since) && (until === undefined || t < until)) evaluator.add(r);
-    });
-    noteRead(read, io);
+    const judged = await judgeFiles(files, thresholds, policy, { since, until }, { minSamples: opts.minSamples, now, breakers: await breakers() });
+    io.stderr.write(readNotes(judged.read, io.cwd));
+    verdicts = judged.verdicts;
     source = `${files.length} file(s)${opts.since ? ` since ${opts.since}` : ""}`;
   } else {
     const rounds = opts.rounds ?? 10;
+    // the HTTP client and the spinner load only for fresh rounds: judging history starts as fast as report
+    const [{ runRounds }, { probeTargets }] = await Promise.all([import("../runRounds.js"), import("../../probe/probeTargets.js")]);
     const { records } = await runRounds(
       { policy, redact, targets: probeTargets(policy), chains: Object.values(policy.chains), dataDir, rounds, intervalMs: 0, progress: opts.format === "table" },
       io,
     );
+    const evaluator = createThresholdEvaluator(thresholds, policy);
     for (const r of records) evaluator.add(r);
+    verdicts = evaluator.verdicts({ minSamples: opts.minSamples, now, breakers: await breakers() });
     source = `${rounds} fresh round(s) of per-model and chain probes (records in ${dataDir})`;
   }
-  const breakers = thresholds.some((t) => t.metric === "breaker_open_ms") ? await fileBreakerStore(dataDir).snapshot() : undefined;
-  const verdicts = evaluator.verdicts({ minSamples: opts.minSamples, now, breakers });
   const failed = verdicts.filter((v) => v.verdict === "fail").length;
   const insufficient = verdicts.filter((v) => v.verdict === "insufficient").length;
   const overall = failed > 0 ? "fail" : insufficient > 0 ? "insufficient" : "pass";
   const seconds = (performance.now() - started) / 1000;
 
+  const wantsMarkdown = opts.summary !== undefined || io.env.GITHUB_STEP_SUMMARY !== undefined;
+  const views = opts.format === "table" || wantsMarkdown ? await Promise.all([import("../../render/renderView.js"), import("../../render/verdictView.js")]) : undefined;
+  const renderViews = views?.[0].renderViews;
+  const verdictView = views?.[1].verdictView;
   if (opts.format === "json") io.stdout.write(`${JSON.stringify({ verdict: overall, source, thresholds: verdicts }, null, 2)}\n`);
   else {
-    io.stdout.write(renderViews([verdictView(verdicts, `Gate over ${source}`)], "table", tableWidth(io)));
+    io.stdout.write(renderViews!([verdictView!(verdicts, `Gate over ${source}`)], "table", tableWidth(io)));
     io.stderr.write(`gate: ${overall.toUpperCase()} (${verdicts.length - failed - insufficient} passed, ${failed} failed, ${insufficient} too few samples)\n`);
   }
-  if (opts.junit) await writeOut(path.resolve(io.cwd, opts.junit), renderJunit(verdicts, new Date(now).toISOString(), seconds));
-  const markdown = `## tierwatch gate: ${overall === "pass" ? "✅ pass" : overall === "fail" ? "❌ fail" : "⚠️ too few samples"}\n\n${renderViews([verdictView(verdicts, `Over ${source}`)], "markdown")}`;
-  if (opts.summary) await writeOut(path.resolve(io.cwd, opts.summary), markdown);
-  if (io.env.GITHUB_STEP_SUMMARY) await appendFile(io.env.GITHUB_STEP_SUMMARY, `${markdown}\n`).catch((err) => io.stderr.write(`cannot append to GITHUB_STEP_SUMMARY: ${(err as Error).message}\n`));
+  if (opts.junit) await writeOut(path.resolve(io.cwd, opts.junit), (await import("../../render/renderJunit.js")).renderJunit(verdicts, new Date(now).toISOString(), seconds));
+  if (wantsMarkdown) {
+    const markdown = `## tierwatch gate: ${overall === "pass" ? "✅ pass" : overall === "fail" ? "❌ fail" : "⚠️ too few samples"}\n\n${renderViews!([verdictView!(verdicts, `Over ${source}`)], "markdown")}`;
+    if (opts.summary) await writeOut(path.resolve(io.cwd, opts.summary), markdown);
+    if (io.env.GITHUB_STEP_SUMMARY) await appendFile(io.env.GITHUB_STEP_SUMMARY, `${markdown}\n`).catch((err) => io.stderr.write(`cannot append to GITHUB_STEP_SUMMARY: ${(err as Error).message}\n`));
+  }
   return failed > 0 ? ExitCode.checkFailed : insufficient > 0 ? ExitCode.noData : ExitCode.ok;
 }
 

@@ -3,7 +3,7 @@ import { summarizeFiles } from "../../analysis/summarizeFiles.js";
 import { policyChains, type SummarySpec } from "../../analysis/summarizeRange.js";
 import { ExitCode, noDataError, usageError } from "../../errors.js";
 import { expandInputs } from "../../store/expandInputs.js";
-import type { ReadSummary } from "../../store/readRecords.js";
+import type { ReadSummary } from "../../model/readSummary.js";
 import { readNotes } from "../../store/readNotes.js";
 import { shownInput } from "../../store/stdin.js";
 import { parseDuration } from "../../util/duration.js";

@@ -1,0 +1,41 @@
+import { finishGroup, mergeGroupAccs, type GroupRow } from "../analysis/groupAcc.js";
+import { summarizeFiles } from "../analysis/summarizeFiles.js";
+import { policyChains, type SummarySpec } from "../analysis/summarizeRange.js";
+import type { BreakerState } from "../model/breakerState.js";
+import { LABELS, type Label } from "../model/metrics.js";
+import type { Policy } from "../model/policy.js";
+import type { Threshold } from "../model/threshold.js";
+import type { ReadSummary } from "../model/readSummary.js";
+import { CHAIN_METRICS, judge, type Verdict } from "./evaluateThresholds.js";
+
+/**
+ * Judges thresholds over record files read by report's reader (summarizeFiles): one pass grouped by every
+ * label the thresholds name; a threshold's group is the roll-up of the groups its labels select (exact
+ * quantiles: the samples are merged, not the percentiles).
+ */
+export async function judgeFiles(
+  files: readonly string[],
+  thresholds: readonly Threshold[],
+  policy: Policy | undefined,
+  window: { since?: number; until?: number },
+  options: { minSamples: number; now: number; breakers?: Record<string, BreakerState>; threads?: number },
+): Promise<{ verdicts: Verdict[]; read: ReadSummary }> {
+  const used = new Set<Label>();
+  for (const t of thresholds) if (!CHAIN_METRICS.has(t.metric)) for (const l of Object.keys(t.labels) as Label[]) used.add(l);
+  const by = LABELS.filter((l) => used.has(l));
+  const spec: SummarySpec = {
+    by,
+    windows: [window],
+    filters: {},
+    sloByChain: Object.fromEntries(Object.values(policy?.chains ?? {}).flatMap((c) => (c.slo.p95Ms === undefined ? [] : [[c.name, c.slo.p95Ms]]))),
+    chains: policy ? policyChains(policy) : null,
+  };
+  const { windows, read } = await summarizeFiles(files, spec, { keepAccs: true, threads: options.threads });
+  const { accs = [], chains } = windows[0]!;
+  const verdicts = thresholds.map((t) => {
+    const selected = accs.filter((acc) => (Object.entries(t.labels) as [Label, string][]).every(([l, v]) => acc.keys[l] !== null && acc.keys[l] !== undefined && String(acc.keys[l]) === v));
+    const group: GroupRow | undefined = selected.length > 0 ? finishGroup(mergeGroupAccs(selected)) : undefined;
+    return judge(t, group, chains, options);
+  });
+  return { verdicts, read };
+}
