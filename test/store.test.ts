@@ -73,3 +73,26 @@ test("an unwritable data directory is a clear error", async (t) => {
   await assert.rejects(appendRecords(path.join(blocker, "data"), [record()]), /cannot make the directory .*\/file\/data: .*\/file is a file, not a directory: choose .*--data-dir/);
   assert.equal(await readFile(blocker, "utf8"), "");
 });
+
+test("offsetOfTime: reading from the offset loses no record of the window, even with lines out of order or without a time", async (t) => {
+  const { offsetOfTime } = await import("../src/store/offsetOfTime.js");
+  const dir = await tempDir(t);
+  const file = path.join(dir, "day.jsonl");
+  const start = Date.UTC(2026, 10, 1);
+  const lines: string[] = [];
+  for (let i = 0; i < 40_000; i++) {
+    // written in time order, but each a few seconds late at random (a long attempt written after short ones)
+    const ts = new Date(start + i * 2000 - (i % 7) * 1500).toISOString();
+    lines.push(i % 997 === 0 ? "not a record" : JSON.stringify(record({ ts, request_id: `r${i}` })));
+  }
+  await writeFile(file, `${lines.join("\n")}\n`);
+  const text = await readFile(file, "utf8");
+  for (const since of [start - 1000, start + 3_600_000, start + 40_000 * 2000 - 60_000, start + 90_000_000]) {
+    const at = offsetOfTime(file, since - 15_000);
+    assert.ok(at === 0 || text[at - 1] === "\n", "a line start");
+    const want = lines.filter((l) => l.startsWith("{") && Date.parse(JSON.parse(l).ts) >= since);
+    const got = text.slice(at).split("\n").filter((l) => l.startsWith("{") && Date.parse(JSON.parse(l).ts) >= since);
+    assert.deepEqual(got, want, `since ${new Date(since).toISOString()}`);
+    if (since > start + 3_000_000) assert.ok(at > text.length / 30, `skipped most of the file (at ${at} of ${text.length})`);
+  }
+});

@@ -1,11 +1,12 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileBreakerStore } from "../fallback/breakerStore.js";
-import { createThresholdEvaluator, formatMetric, type Verdict } from "../gate/evaluateThresholds.js";
+import { formatMetric, type Verdict } from "../gate/evaluateThresholds.js";
+import { judgeFiles } from "../gate/judgeFiles.js";
 import type { AlertRule, Policy } from "../model/policy.js";
 import { dayFile } from "../store/appendRecords.js";
 import { expandInputs } from "../store/expandInputs.js";
-import { readRecords } from "../store/readRecords.js";
+import { offsetOfTime } from "../store/offsetOfTime.js";
 import type { Redactor } from "../util/redact.js";
 import { alertTransition, delivered, QUIET, type AlertState } from "./alertTransition.js";
 import { deliverWebhook } from "./deliverWebhook.js";
@@ -117,20 +118,27 @@ export function createAlerting(policy: Policy, dataDir: string, sink: AlertSink,
   };
 }
 
+// records are appended in time order, give or take the rounds and requests under way when a line was
+// written (a record is written when its round ends): a window is read from this long before its start
+const WRITE_SKEW_MS = 5 * 60_000;
+
+// Each distinct window is read once, from its start: the day files it covers, each from the offset of the
+// window's start (found by a few reads), so an evaluation costs the window's records, not the day's.
 async function evaluate(policy: Policy, dataDir: string, now: number): Promise<Verdict[]> {
-  const longest = Math.max(...policy.alerts.map((a) => a.windowMs));
-  const days = new Set<string>();
-  for (let t = now - longest; t <= now + 86_400_000; t += 86_400_000) days.add(dayFile(dataDir, new Date(Math.min(t, now)).toISOString()));
-  const files = (await expandInputs([dataDir], dataDir).catch(() => [])).filter((f) => days.has(f));
-  const evaluators = policy.alerts.map((a) => createThresholdEvaluator([a.when], policy));
-  await readRecords(files, (r) => {
-    const t = Date.parse(r.ts);
-    policy.alerts.forEach((a, i) => {
-      if (t >= now - a.windowMs && t <= now) evaluators[i]!.add(r);
-    });
-  });
   const breakers = policy.alerts.some((a) => a.when.metric === "breaker_open_ms") ? await fileBreakerStore(dataDir).snapshot() : undefined;
-  return policy.alerts.map((a, i) => evaluators[i]!.verdicts({ minSamples: a.minSamples, now, breakers })[0]!);
+  const all = (await expandInputs([dataDir], dataDir).catch(() => [])).filter((f) => f.endsWith(".jsonl"));
+  const verdicts: Verdict[] = new Array(policy.alerts.length);
+  for (const windowMs of new Set(policy.alerts.map((a) => a.windowMs))) {
+    const rules = policy.alerts.map((a, i) => ({ a, i })).filter(({ a }) => a.windowMs === windowMs);
+    const since = now - windowMs;
+    const days = new Set<string>();
+    for (let t = since - WRITE_SKEW_MS; t < now + 86_400_000; t += 86_400_000) days.add(dayFile(dataDir, new Date(Math.min(t, now)).toISOString()));
+    const files = all.filter((f) => days.has(f));
+    const startAt = new Map(files.map((f) => [f, offsetOfTime(f, since - WRITE_SKEW_MS)]));
+    const judged = await judgeFiles(files, rules.map(({ a }) => a.when), policy, { since, until: now + 1 }, { minSamples: rules.map(({ a }) => a.minSamples), now, breakers, startAt });
+    rules.forEach(({ i }, k) => (verdicts[i] = judged.verdicts[k]!));
+  }
+  return verdicts;
 }
 
 /** The notification: rule, status, measured value, window and sample count; never a key or a webhook URL. */

@@ -37,21 +37,22 @@ const SMALL_INPUT = 32 * 1024 * 1024;
 export async function summarizeFiles(
   files: readonly string[],
   spec: SummarySpec,
-  options: { threads?: number; ranges?: number; keepAccs?: boolean } = {},
+  options: { threads?: number; ranges?: number; keepAccs?: boolean; startAt?: ReadonlyMap<string, number> } = {},
 ): Promise<FilesSummary> {
-  const sized: { file: string; size: number; gzip?: boolean }[] = [];
+  const sized: { file: string; size: number; gzip?: boolean; start?: number }[] = [];
   for (const file of files) {
     const st = file === STDIN ? fstatSync(0) : await stat(file);
     // a pipe's size is unknown, a compressed file's too: Infinity, read whole
     if (st.isFile() && isGzipFile(file)) sized.push({ file, size: Infinity, gzip: true });
-    else sized.push({ file, size: st.isFile() ? st.size : Infinity });
+    // a plain file may be read from an offset on (a window's start found by offsetOfTime)
+    else sized.push({ file, size: st.isFile() ? st.size : Infinity, start: st.isFile() ? Math.min(options.startAt?.get(file) ?? 0, st.size) : 0 });
   }
-  const total = sized.reduce((n, f) => n + f.size, 0);
+  const total = sized.reduce((n, f) => n + f.size - (f.start ?? 0), 0);
   // a pipe or a compressed file cannot be cut: with one, this thread reads everything, in order (a
   // compressed file is decompressed on a thread of its own)
   const whole = total === Infinity;
   const threads = whole ? 1 : (options.threads ?? (total < SMALL_INPUT ? 1 : os.availableParallelism()));
-  const ranges = whole ? [sized.map(({ file, size, gzip }) => ({ file, start: 0, end: size, size, ...(gzip ? { gzip } : {}) }))] : cutRanges(sized, Math.max(1, options.ranges ?? threads), threads > 1);
+  const ranges = whole ? [sized.map(({ file, size, gzip, start }) => ({ file, start: start ?? 0, end: size, size, ...(gzip ? { gzip } : {}) }))] : cutRanges(sized, Math.max(1, options.ranges ?? threads), threads > 1);
   const partials: PartialSummary[] = new Array(ranges.length);
   if (threads <= 1 || ranges.length === 1) ranges.forEach((r, i) => (partials[i] = summarizeRange(r, spec, edgesOf(i, ranges.length))));
   else {
@@ -71,14 +72,15 @@ const HEAD_START = 24 * 1024 * 1024;
 
 // Cuts the files, in order, into `n` ranges (a cut may fall inside a file): the first, read on this
 // thread, HEAD_START bytes longer (up to a quarter more), the others of equal bytes.
-function cutRanges(files: readonly { file: string; size: number }[], n: number, headStart: boolean): Segment[][] {
-  const total = files.reduce((a, f) => a + f.size, 0);
+function cutRanges(files: readonly { file: string; size: number; start?: number }[], n: number, headStart: boolean): Segment[][] {
+  const total = files.reduce((a, f) => a + f.size - (f.start ?? 0), 0);
   const extra = headStart && n > 1 ? Math.min(HEAD_START, Math.floor(total / n / 4)) : 0;
   const per = Math.max(1, Math.ceil((total - extra) / n));
   const ranges: Segment[][] = [[]];
   let room = per + extra;
-  for (const { file, size } of files) {
-    let start = 0;
+  for (const { file, size, start: from } of files) {
+    let start = from ?? 0;
+    if (start >= size && size > 0) continue;
     do {
       const take = Math.min(size - start, room);
       ranges.at(-1)!.push({ file, start, end: start + take, size });

@@ -18,7 +18,15 @@ export async function judgeFiles(
   thresholds: readonly Threshold[],
   policy: Policy | undefined,
   window: { since?: number; until?: number },
-  options: { minSamples: number; now: number; breakers?: Record<string, BreakerState>; threads?: number },
+  options: {
+    /** one for all thresholds, or one per threshold (alert rules each have their own) */
+    minSamples: number | readonly number[];
+    now: number;
+    breakers?: Record<string, BreakerState>;
+    threads?: number;
+    /** where to start reading a file (a window's start; line numbers in bad-line notes then count from there) */
+    startAt?: ReadonlyMap<string, number>;
+  },
 ): Promise<{ verdicts: Verdict[]; read: ReadSummary }> {
   const used = new Set<Label>();
   for (const t of thresholds) if (!CHAIN_METRICS.has(t.metric)) for (const l of Object.keys(t.labels) as Label[]) used.add(l);
@@ -30,12 +38,13 @@ export async function judgeFiles(
     sloByChain: Object.fromEntries(Object.values(policy?.chains ?? {}).flatMap((c) => (c.slo.p95Ms === undefined ? [] : [[c.name, c.slo.p95Ms]]))),
     chains: policy ? policyChains(policy) : null,
   };
-  const { windows, read } = await summarizeFiles(files, spec, { keepAccs: true, threads: options.threads });
+  const { windows, read } = await summarizeFiles(files, spec, { keepAccs: true, threads: options.threads, startAt: options.startAt });
   const { accs = [], chains } = windows[0]!;
-  const verdicts = thresholds.map((t) => {
+  const verdicts = thresholds.map((t, i) => {
     const selected = accs.filter((acc) => (Object.entries(t.labels) as [Label, string][]).every(([l, v]) => acc.keys[l] !== null && acc.keys[l] !== undefined && String(acc.keys[l]) === v));
     const group: GroupRow | undefined = selected.length > 0 ? finishGroup(mergeGroupAccs(selected)) : undefined;
-    return judge(t, group, chains, options);
+    const minSamples = typeof options.minSamples === "number" ? options.minSamples : options.minSamples[i]!;
+    return judge(t, group, chains, { ...options, minSamples });
   });
   return { verdicts, read };
 }

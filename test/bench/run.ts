@@ -1,4 +1,5 @@
 // npm run bench [name...]: runs the benchmarks (never part of npm test) and prints their results.
+import { alertWindow } from "./alertWindow.js";
 import { engineOverhead } from "./engineOverhead.js";
 import { gateVsReport } from "./gateVsReport.js";
 import { monitorSoak } from "./monitorSoak.js";
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Promise<string>> = {
   "report-1m": () => reportVsDuckdb(1_000_000),
   "report-10m": () => reportVsDuckdb(10_000_000),
   "gate-1m": () => gateVsReport(1_000_000),
+  "alert-window": () => alertWindow(),
 };
 
 const wanted = process.argv.slice(2);
