@@ -1,7 +1,7 @@
 import type { Policy } from "../model/policy.js";
 import type { AttemptRecord } from "../model/record.js";
 import { newTally, tally, type ChainTally } from "./chainTally.js";
-import { replayRound, slotId } from "./replayRound.js";
+import { MAX_TIER, replaySlots, setResult, type CountServed, type RoundSlots } from "./replaySlots.js";
 import { wilsonInterval } from "./wilsonInterval.js";
 import { roundKey, UNPLACED } from "../model/roundKey.js";
 
@@ -28,15 +28,24 @@ export interface ChainRow {
 export function createChainSummary(policy: Policy | undefined) {
   const measured = new Map<string, ChainTally>();
   let unplaced = 0;
-  const rounds = new Map<string, Map<string, number>>();
-  const targetSlots = new Map<string, { slot: string; timeoutMs: number }[]>();
-  for (const c of Object.values(policy?.chains ?? {})) {
+  const rounds = new Map<string, RoundSlots>();
+  // with a policy, a chain's key is its index in the policy; without one, an id given in order of appearance
+  const chains = policy ? Object.values(policy.chains) : [];
+  const learned = new Map<string, number>();
+  const learnedNames: string[] = [];
+  const targetSlots = new Map<string, { slot: number; timeoutMs: number }[]>();
+  chains.forEach((c, ci) => {
     c.tiers.slice(0, c.maxDepth).forEach((t) => {
       const target = `${t.endpoint}\u0000${t.model}`;
-      targetSlots.set(target, [...(targetSlots.get(target) ?? []), { slot: slotId(c.name, t.index), timeoutMs: t.timeoutMs }]);
+      targetSlots.set(target, [...(targetSlots.get(target) ?? []), { slot: ci * MAX_TIER + t.index, timeoutMs: t.timeoutMs }]);
     });
-  }
-  const shapes = policy ? Object.values(policy.chains).map((c) => ({ name: c.name, tiers: Math.min(c.maxDepth, c.tiers.length) })) : null;
+  });
+  const depths = policy ? chains.map((c) => Math.min(c.maxDepth, c.tiers.length)) : null;
+  const learnedSlot = (chain: string, tier: number): number => {
+    let id = learned.get(chain);
+    if (id === undefined) learned.set(chain, (id = learnedNames.push(chain) - 1));
+    return id * MAX_TIER + tier;
+  };
   return {
     add(r: AttemptRecord): void {
       if (r.kind === "chain") {
@@ -51,27 +60,26 @@ export function createChainSummary(policy: Policy | undefined) {
       if (key === null || key === UNPLACED) return;
       const slots = policy
         ? (targetSlots.get(`${r.endpoint}\u0000${r.model}`) ?? [])
-        : r.chain && typeof r.tier === "number"
-          ? [{ slot: slotId(r.chain, r.tier), timeoutMs: Infinity }]
+        : r.chain && typeof r.tier === "number" && r.tier < MAX_TIER
+          ? [{ slot: learnedSlot(r.chain, r.tier), timeoutMs: Infinity }]
           : [];
       if (slots.length === 0) return;
       let round = rounds.get(key);
-      if (!round) rounds.set(key, (round = new Map()));
-      for (const { slot, timeoutMs } of slots) {
-        round.set(slot, r.status === "ok" && (r.latency_ms === null || r.latency_ms <= timeoutMs) ? (r.latency_ms ?? 0) : -1);
-      }
+      if (!round) rounds.set(key, (round = { slots: [], results: [], n: 0 }));
+      // a tier serves when ok within its timeout (a record without a latency: ok)
+      for (const { slot, timeoutMs } of slots) setResult(round, slot, r.status === "ok" && !((r.latency_ms ?? 0) > timeoutMs) ? 0 : -1);
     },
     /** probe records left out of the replay: no run_id to place them in a round */
     unplaced: () => unplaced,
     rows(): ChainRow[] {
       const replayed = new Map<string, ChainTally>();
-      for (const round of rounds.values()) {
-        for (const { chain, served } of replayRound(round, shapes)) {
-          let c = replayed.get(chain);
-          if (!c) replayed.set(chain, (c = newTally()));
-          tally(c, served);
-        }
-      }
+      const count: CountServed = (_window, chainKey, served) => {
+        const name = policy ? chains[chainKey]!.name : learnedNames[chainKey]!;
+        let c = replayed.get(name);
+        if (!c) replayed.set(name, (c = newTally()));
+        tally(c, served);
+      };
+      for (const round of rounds.values()) replaySlots(round.slots, round.results, round.n, depths, 0, count);
       const names = [...new Set([...measured.keys(), ...replayed.keys()])].sort();
       return names.map((name) => {
         const m = measured.get(name);

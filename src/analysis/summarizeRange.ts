@@ -1,17 +1,17 @@
-import { closeSync, openSync, readSync } from "node:fs";
 import type { Policy } from "../model/policy.js";
 import { STATUSES } from "../model/status.js";
-import { MAX_LINE_BYTES, RECORD_VERSION, TOO_LONG } from "../model/record.js";
-import { compressedPipeError, isGzipHead, openGunzips, type GunzipReader } from "../store/gzip.js";
-import { STDIN } from "../store/stdin.js";
+import { RECORD_VERSION, TOO_LONG } from "../model/record.js";
+import { openGunzips } from "../store/gzip.js";
 import type { BadLine } from "../model/readSummary.js";
 import { utf8 } from "../util/bufferText.js";
 import { F, FIELDS, scanRecord, T_ABSENT, T_NULL, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
-import { createLayoutReader, type LayoutReader } from "../store/scanLayout.js";
+import { createLayoutReader } from "../store/scanLayout.js";
+import { readSegment, type Segment } from "../store/readSegment.js";
 import { brokenRule, scannedReason, scannedStatusReason } from "../store/scannedRules.js";
 import { mergeTally, newTally, tally, type ChainTally } from "./chainTally.js";
 import { growSamples, newGroupAcc, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
 import { createValueIds, type ValueIds } from "./valueIds.js";
+import { indexIn, MAX_TIER, replaySlots, setResult, type CountServed } from "./replaySlots.js";
 
 /** What to compute, in a form that crosses to a worker thread. */
 export interface SummarySpec {
@@ -73,12 +73,8 @@ export interface PartialSummary {
 
 const CHUNK = 1024 * 1024;
 const MAX_BAD = 5;
-// how many learned layouts a reader tries before the general scanner (writers whose lines mix)
-const LAYOUTS_TRIED = 4;
 // a probe round's records sit close together; one unseen for this many records is complete
 const ROUND_AGE = 20_000;
-// slot keys: chain (its id, or its index in the policy) × MAX_TIER + tier
-const MAX_TIER = 1024;
 // places for open rounds per run (a power of two)
 const RUN_SLOTS_MASK = 4095;
 // a round number outside [0, ROUNDS_PER_RUN) is not replayed (a probe's rounds count from 0 or 1)
@@ -95,17 +91,6 @@ const word5 = (text: string) => ({ text, word: Buffer.from(text).readInt32LE(0),
 const CHAIN = word5("chain");
 const PROBE = word5("probe");
 
-/**
- * A part of one file: the lines that start in [start, end) (a line starting before `end` is read to its
- * end). A pipe or a gzip file has size and end Infinity and is read whole.
- */
-export interface Segment {
-  file: string;
-  start: number;
-  end: number;
-  size: number;
-  gzip?: boolean;
-}
 
 /** Where a range sits in the input: a round can carry on from the range before only if there is one, and into the next likewise. */
 export interface RangeEdges {
@@ -153,151 +138,6 @@ export function summarizeRange(segments: readonly Segment[], spec: SummarySpec, 
   return ctx.finish();
 }
 
-// Reads one segment's lines into the context (a gzip file's through `gunzip`); returns the number of newlines read.
-// `layouts`: the layouts of the lines seen so far, most recently matched first.
-function readSegment(seg: Segment, segment: number, ctx: Context, reader: LayoutReader, layouts: number[], gunzip: GunzipReader | undefined): number {
-  const { file, start, end, size } = seg;
-  // a pipe (standard input, <(some-tool)) or a gzip file (`gunzip`) is read in order to its end; a file at offsets
-  const stream = size === Infinity;
-  // standard input is read from its descriptor (opening /dev/stdin fails when it is a socket)
-  const fd = gunzip ? -1 : file === STDIN ? 0 : openSync(file, "r");
-  const readChunk = (buf: Buffer, offset: number, length: number, pos: number) =>
-    gunzip ? gunzip.read(buf, offset, length) : readAt(fd, buf, offset, length, stream ? null : pos);
-  let lineNo = 1;
-  try {
-    let buf = reader.buf;
-    let dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
-    let filled = 0;
-    let pos = start;
-    // a segment that starts mid-line leaves that line to the segment before it
-    if (start > 0) {
-      const one = Buffer.alloc(1);
-      readSync(fd, one, 0, 1, start - 1);
-      if (one[0] !== 10) {
-        for (;;) {
-          const n = readSync(fd, buf, 0, buf.length, pos);
-          if (n === 0) return 0;
-          const nl = buf.indexOf(10, 0);
-          if (nl >= 0 && nl < n) {
-            pos += nl + 1;
-            break;
-          }
-          pos += n;
-        }
-      }
-    }
-    let lineStartAbs = pos;
-    // a pipe's first two bytes say whether it carries gzip data (a file's were looked at before)
-    let sniffed = !stream || gunzip !== undefined;
-    let atInputStart = pos === 0;
-    while (lineStartAbs < end) {
-      // one byte is kept for a sentinel after the data: the readers' scans stop there, never past the buffer
-      const n = readChunk(buf, filled, buf.length - 1 - filled, pos);
-      pos += n;
-      const avail = filled + n;
-      buf[avail] = 0;
-      if (!sniffed && avail >= 2) {
-        sniffed = true;
-        if (isGzipHead(buf)) throw compressedPipeError(file);
-      }
-      let ls = 0;
-      if (atInputStart) {
-        atInputStart = false;
-        // a UTF-8 byte-order mark opens the file, not the first record (the record path skips it too)
-        if (avail >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
-          ls = 3;
-          lineStartAbs += 3;
-        }
-      }
-      for (;;) {
-        if (lineStartAbs >= end) break;
-        let nl = -1;
-        for (let k = 0; k < layouts.length; k++) {
-          nl = reader.read(layouts[k]!, ls, avail);
-          if (nl >= 0) {
-            if (k > 0) layouts.unshift(...layouts.splice(k, 1));
-            ctx.out.lines++;
-            ctx.record(buf, dv, file, segment, lineNo);
-            break;
-          }
-        }
-        if (nl < 0) {
-          nl = buf.indexOf(10, ls);
-          if (nl < 0 || nl >= avail) break;
-          // a line ending this close to the end of the data read failed its layout for want of room (the
-          // layout reader looks sixteen bytes ahead): read on first, and try it again at the front of the buffer
-          if (nl + 16 >= avail && ls > 0 && n > 0 && pos < size) break;
-          if (ctx.line(buf, dv, ls, nl, file, segment, lineNo, false)) learnInto(layouts, reader, ls, nl);
-        }
-        lineNo++;
-        lineStartAbs += nl + 1 - ls;
-        ls = nl + 1;
-      }
-      if (lineStartAbs >= end) break;
-      if (n === 0) {
-        // end of file without a newline: the last line was cut mid-write, unless it reads as a whole record
-        if (ls < avail) ctx.line(buf, dv, ls, avail, file, segment, lineNo, stream || pos >= size);
-        break;
-      }
-      // keep the unfinished line at the front; grow the buffer when one line fills it
-      filled = avail - ls;
-      if (ls === 0 && filled === buf.length - 1 && buf.length >= MAX_LINE_BYTES) {
-        ctx.tooLong(file, segment, lineNo);
-        // read on to the line's end (or the input's); what follows it goes to the front
-        let after = -1;
-        let m = 0;
-        while (after < 0 && (m = readChunk(buf, 0, buf.length - 1, pos)) > 0) {
-          pos += m;
-          const nl = buf.indexOf(10, 0);
-          if (nl >= 0 && nl < m) after = nl + 1;
-          lineStartAbs += after < 0 ? m : after;
-        }
-        lineStartAbs += filled;
-        // the input ended inside the line: no newline to count
-        if (after < 0) break;
-        lineNo++;
-        filled = m - after;
-        buf.copy(buf, 0, after, m);
-      } else if (ls === 0 && filled === buf.length - 1) {
-        // the buffer doubles in place: its bytes stay, its views are new
-        reader.grow();
-        buf = reader.buf;
-        dv = reader.dv;
-      } else buf.copy(buf, 0, ls, avail);
-    }
-  } finally {
-    if (fd > 0) closeSync(fd);
-  }
-  return lineNo - 1;
-}
-
-const PAUSE = new Int32Array(new SharedArrayBuffer(4));
-
-// Reads at `pos` (a file), or on from where the last read ended (pos null: a pipe), waiting out a pipe
-// that has no data yet and was opened non-blocking.
-function readAt(fd: number, buf: Buffer, offset: number, length: number, pos: number | null): number {
-  for (;;) {
-    try {
-      return readSync(fd, buf, offset, length, pos);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
-      Atomics.wait(PAUSE, 0, 0, 5);
-    }
-  }
-}
-
-// Learns the layout of the line at buf[s, e) (read in place by the general scanner) and tries it first
-// from now on, unless it is known.
-function learnInto(layouts: number[], reader: LayoutReader, s: number, e: number): void {
-  const learned = reader.learn(s, e);
-  if (learned >= 0 && !layouts.includes(learned)) {
-    layouts.unshift(learned);
-    if (layouts.length > LAYOUTS_TRIED) layouts.pop();
-  }
-}
-
-type Context = ReturnType<typeof createContext>;
-
 /** One group's running totals, with its status counts by index (made into the row's object at the end). */
 interface Leaf {
   acc: GroupAcc;
@@ -320,64 +160,8 @@ interface Round {
 
 const newRound = (): Round => ({ runId: 0, round: 0, window: 0, firstSeen: 0, lastSeen: 0, slots: [], results: [], n: 0, done: false });
 
-// a later record of a round replaces an earlier one for the same slot, as a map would
-function setResult(r: Round, slot: number, v: number): void {
-  const k = slotIndex(r, slot);
-  if (k >= 0) r.results[k] = v;
-  else {
-    r.slots[r.n] = slot;
-    r.results[r.n++] = v;
-  }
-}
-
-function slotIndex(r: Round, slot: number): number {
-  return indexIn(r.slots, r.n, slot);
-}
-
-function indexIn(slots: readonly number[], n: number, slot: number): number {
-  for (let k = 0; k < n; k++) if (slots[k] === slot) return k;
-  return -1;
-}
-
 // the policy's chains' depths by chain key, or null when chains are learned from the records
 const chainDepths = (spec: SummarySpec) => spec.chains?.map((c) => c.tiers.length) ?? null;
-
-type CountServed = (window: number, chainKey: number, served: number | null) => void;
-
-/**
- * Replays a round's first n slots (chain key × MAX_TIER + tier, with 0 when the tier served, -1 when
- * not) down each chain: `tiers`, the policy's chains' depths by chain key, or null to take the chains
- * from the slots. A chain counts the round when its tier 1 was probed; its first tier that served
- * serves it, none: exhausted.
- */
-function replaySlots(slots: readonly number[], results: readonly number[], n: number, tiers: readonly number[] | null, window: number, count: CountServed): void {
-  if (tiers) {
-    for (let ci = 0; ci < tiers.length; ci++) {
-      if (indexIn(slots, n, ci * MAX_TIER + 1) < 0) continue;
-      let served: number | null = null;
-      for (let t = 1; t <= tiers[ci]!; t++) {
-        const k = indexIn(slots, n, ci * MAX_TIER + t);
-        if (k >= 0 && results[k]! >= 0) {
-          served = t;
-          break;
-        }
-      }
-      count(window, ci, served);
-    }
-    return;
-  }
-  // learned chains: each chain present with a tier 1 is served by its lowest tier that served
-  for (let k = 0; k < n; k++) {
-    const chain = Math.floor(slots[k]! / MAX_TIER);
-    if (slots[k]! % MAX_TIER !== 1) continue;
-    let served = Infinity;
-    for (let i = 0; i < n; i++) {
-      const tier = slots[i]! - chain * MAX_TIER;
-      if (tier >= 1 && tier < MAX_TIER && results[i]! >= 0 && tier < served) served = tier;
-    }
-    count(window, chain, served === Infinity ? null : served);
-  }
-}
 
 /**
  * Joins the rounds that ranges handed on (`parts` in input order: a later record of a slot replaces an

@@ -1,7 +1,8 @@
 // Worker thread: summarises the ranges of input the main thread sends, one at a time.
 import { parentPort } from "node:worker_threads";
 import { layoutModule } from "../store/scanLayout.js";
-import { summarizeRange, type RangeEdges, type Segment, type SummarySpec } from "./summarizeRange.js";
+import { summarizeRange, type RangeEdges, type SummarySpec } from "./summarizeRange.js";
+import type { Segment } from "../store/readSegment.js";
 
 parentPort!.on("message", (m: { segments: Segment[]; spec: SummarySpec; edges: RangeEdges; layouts: WebAssembly.Module }) => {
   layoutModule(m.layouts);
