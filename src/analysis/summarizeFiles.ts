@@ -169,9 +169,15 @@ function merge(ranges: Segment[][], partials: PartialSummary[], spec: SummarySpe
   });
   joinOpenRounds(partials.map((p) => p.openRounds), spec, replayed);
   const windows: WindowSummary[] = spec.windows.map((_, w) => {
-    const accs = [...groups.values()].filter((g) => g.window === w).map((g) => mergeGroupAccs(g.parts));
-    accs.sort((a, b) => compareKeys(a.keys, b.keys, spec.by));
-    const rows = accs.map(finishGroup);
+    // in key order; each group's merged totals are dropped once finished unless they are asked for
+    // (all of them at once hold a copy of every ok sample)
+    const parts = [...groups.values()].filter((g) => g.window === w).sort((a, b) => compareKeys(a.parts[0]!.keys, b.parts[0]!.keys, spec.by));
+    const accs: GroupAcc[] = [];
+    const rows = parts.map((g) => {
+      const acc = mergeGroupAccs(g.parts);
+      if (keepAccs) accs.push(acc);
+      return finishGroup(acc);
+    });
     const names = new Set([...measured.values(), ...replayed.values()].filter((c) => c.window === w).map((c) => c.chain));
     const chains = [...names].sort().map((name) => {
       const m = measured.get(`${w}\u0000${name}`);

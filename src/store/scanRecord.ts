@@ -45,7 +45,8 @@ export interface Scan {
 /** Scratch space for scanning, reused for every line. */
 export function newScan(): Scan {
   const n = FIELDS.length;
-  return { type: new Uint8Array(n), start: new Int32Array(n), end: new Int32Array(n), num: new Float64Array(n), esc: new Uint8Array(n) };
+  // the type bytes sit in a buffer of whole words, which the field rules read four bytes at a time
+  return { type: new Uint8Array(new ArrayBuffer(Math.ceil(n / 8) * 8 + 8), 0, n), start: new Int32Array(n), end: new Int32Array(n), num: new Float64Array(n), esc: new Uint8Array(n) };
 }
 
 const KEY_BYTES = FIELDS.map((f) => Buffer.from(f, "latin1"));
