@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
-import { closeSync, openSync, readdirSync, readSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { generateHistory } from "./generateHistory.js";
+import { warmCache } from "./warmCache.js";
 
 const run = promisify(execFile);
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/tierwatch.js");
@@ -45,14 +45,4 @@ export async function gateVsReport(n: number): Promise<string> {
     `  gate ${(g / 1000).toFixed(2)} s, report ${(r / 1000).toFixed(2)} s, ratio gate/report ${(g / r).toFixed(2)}`,
     `  each pair (gate / report): ${pairs.map(([a, b]) => `${(a / 1000).toFixed(2)} / ${(b / 1000).toFixed(2)} s`).join(", ")}`,
   ].join("\n");
-}
-
-function warmCache(dir: string): void {
-  const buf = Buffer.allocUnsafe(1 << 20);
-  for (const name of readdirSync(dir)) {
-    if (!name.endsWith(".jsonl")) continue;
-    const fd = openSync(path.join(dir, name), "r");
-    while (readSync(fd, buf, 0, buf.length, null) > 0);
-    closeSync(fd);
-  }
 }

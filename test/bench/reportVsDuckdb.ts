@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
-import { closeSync, existsSync, openSync, readdirSync, readSync } from "node:fs";
+import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { generateHistory } from "./generateHistory.js";
+import { warmCache } from "./warmCache.js";
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -81,14 +82,4 @@ export async function reportVsDuckdb(n: number): Promise<string> {
     `  each pair (tierwatch / duckdb): ${runs.map((r) => `${(r.tw.processMs / 1000).toFixed(2)} / ${(r.db.processMs / 1000).toFixed(2)} s`).join(", ")}`,
     `  ${compared} numbers compared: all equal`,
   ].join("\n");
-}
-
-function warmCache(dir: string): void {
-  const buf = Buffer.allocUnsafe(1 << 20);
-  for (const name of readdirSync(dir)) {
-    if (!name.endsWith(".jsonl")) continue;
-    const fd = openSync(path.join(dir, name), "r");
-    while (readSync(fd, buf, 0, buf.length, null) > 0);
-    closeSync(fd);
-  }
 }
