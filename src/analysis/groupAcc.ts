@@ -1,4 +1,4 @@
-import type { Status } from "../model/status.js";
+import { STATUSES, type Status } from "../model/status.js";
 import { quantilesByHistogram } from "./quantilesByHistogram.js";
 import { wilsonInterval } from "./wilsonInterval.js";
 
@@ -42,7 +42,8 @@ export interface GroupAcc {
   ok: number;
   sloOk: number;
   sloKnown: boolean;
-  statuses: Partial<Record<Status, number>>;
+  /** attempts by status, indexed as STATUSES */
+  statusCounts: Float64Array;
   latencies: Samples;
   ttfts: Samples;
   promptTokens: number;
@@ -62,7 +63,7 @@ export function newGroupAcc(keys: GroupKeys): GroupAcc {
     ok: 0,
     sloOk: 0,
     sloKnown: false,
-    statuses: {},
+    statusCounts: new Float64Array(STATUSES.length),
     latencies: { data: new Float64Array(16), n: 0 },
     ttfts: { data: new Float64Array(0), n: 0 },
     promptTokens: 0,
@@ -92,7 +93,68 @@ export function pushSample(s: Samples, x: number): void {
   s.data[s.n++] = x;
 }
 
-/** Adds one attempt. Latency and TTFT count only for ok attempts; skipped ones are not sent. */
+/** Where an attempt's numbers sit in its values array (NaN where a record has none). */
+export const V_LATENCY = 0;
+export const V_TTFT = 1;
+export const V_SLO = 2;
+export const V_PROMPT = 3;
+export const V_COMPLETION = 4;
+export const V_COST = 5;
+
+/** A values array for `accumulate`: the numbers travel in it, so that a call boxes no double. */
+export function newAttemptValues(): Float64Array {
+  return new Float64Array(6);
+}
+
+const OK = 0;
+const SKIPPED = STATUSES.indexOf("skipped");
+
+/**
+ * Adds one attempt: the one definition of how an attempt counts, for report's byte path and the record
+ * path alike. `status` is its index in STATUSES; `v` holds its numbers (V_LATENCY ...), NaN where absent.
+ * Latency and TTFT count only for ok attempts; skipped ones are not sent; the SLO (V_SLO) is the chain's
+ * latency ceiling, NaN when it has none; cost is a compensated sum.
+ */
+export function accumulate(acc: GroupAcc, status: number, v: Float64Array): void {
+  acc.attempts++;
+  acc.statusCounts[status]! += 1;
+  if (status === SKIPPED) {
+    acc.skipped++;
+    return;
+  }
+  const latency = v[V_LATENCY]!;
+  const slo = v[V_SLO]!;
+  if (slo === slo) acc.sloKnown = true;
+  if (status === OK) {
+    acc.ok++;
+    if (latency === latency) {
+      const lat = acc.latencies;
+      if (lat.n === lat.data.length) growSamples(lat);
+      lat.data[lat.n++] = latency;
+    }
+    const ttft = v[V_TTFT]!;
+    if (ttft === ttft) {
+      const tt = acc.ttfts;
+      if (tt.n === tt.data.length) growSamples(tt);
+      tt.data[tt.n++] = ttft;
+    }
+    if (slo !== slo || latency <= slo) acc.sloOk++;
+  }
+  const prompt = v[V_PROMPT]!;
+  if (prompt === prompt) acc.promptTokens += prompt;
+  const completion = v[V_COMPLETION]!;
+  if (completion === completion) acc.completionTokens += completion;
+  const cost = v[V_COST]!;
+  if (cost === cost) {
+    addCost(acc, cost);
+    acc.costKnown = true;
+  }
+}
+
+const recordValues = newAttemptValues();
+const nan = (x: number | null | undefined) => (x === null || x === undefined ? Number.NaN : x);
+
+/** Adds one attempt given as a record's fields (the record path's form of `accumulate`). */
 export function addAttempt(
   acc: GroupAcc,
   status: Status,
@@ -103,25 +165,13 @@ export function addAttempt(
   completionTokens: number | null,
   costUsd: number | null,
 ): void {
-  acc.attempts++;
-  acc.statuses[status] = (acc.statuses[status] ?? 0) + 1;
-  if (status === "skipped") {
-    acc.skipped++;
-    return;
-  }
-  if (sloMs !== undefined) acc.sloKnown = true;
-  if (status === "ok") {
-    acc.ok++;
-    if (latencyMs !== null) pushSample(acc.latencies, latencyMs);
-    if (ttftMs !== null) pushSample(acc.ttfts, ttftMs);
-    if (sloMs === undefined || (latencyMs !== null && latencyMs <= sloMs)) acc.sloOk++;
-  }
-  if (promptTokens !== null) acc.promptTokens += promptTokens;
-  if (completionTokens !== null) acc.completionTokens += completionTokens;
-  if (costUsd !== null) {
-    addCost(acc, costUsd);
-    acc.costKnown = true;
-  }
+  recordValues[V_LATENCY] = nan(latencyMs);
+  recordValues[V_TTFT] = nan(ttftMs);
+  recordValues[V_SLO] = nan(sloMs);
+  recordValues[V_PROMPT] = nan(promptTokens);
+  recordValues[V_COMPLETION] = nan(completionTokens);
+  recordValues[V_COST] = nan(costUsd);
+  accumulate(acc, STATUSES.indexOf(status), recordValues);
 }
 
 /** Joins partial accumulators of one group (from threads or files) into one, samples in exact-size arrays. */
@@ -152,7 +202,7 @@ export function mergeGroupAcc(into: GroupAcc, from: GroupAcc): void {
   into.ok += from.ok;
   into.sloOk += from.sloOk;
   into.sloKnown ||= from.sloKnown;
-  for (const [k, v] of Object.entries(from.statuses) as [Status, number][]) into.statuses[k] = (into.statuses[k] ?? 0) + v;
+  for (let k = 0; k < into.statusCounts.length; k++) into.statusCounts[k]! += from.statusCounts[k]!;
   for (let i = 0; i < from.latencies.n; i++) pushSample(into.latencies, from.latencies.data[i]!);
   for (let i = 0; i < from.ttfts.n; i++) pushSample(into.ttfts, from.ttfts.data[i]!);
   into.promptTokens += from.promptTokens;
@@ -182,7 +232,7 @@ export function finishGroup(acc: GroupAcc): GroupRow {
     p99_ms: p99!,
     ttft_p50_ms: t50!,
     ttft_p95_ms: t95!,
-    statuses: acc.statuses,
+    statuses: statusesOf(acc.statusCounts),
     prompt_tokens: acc.promptTokens,
     completion_tokens: acc.completionTokens,
     // compensated, then rounded to 1e-10 USD: the same total however the input was split across threads
@@ -202,4 +252,13 @@ export function compareKeys(a: GroupKeys, b: GroupKeys, by: readonly Dimension[]
     return String(x) < String(y) ? -1 : 1;
   }
   return 0;
+}
+
+/** The attempts by status as the row shows them: the statuses that occurred, in STATUSES order. */
+function statusesOf(counts: Float64Array): Partial<Record<Status, number>> {
+  const out: Partial<Record<Status, number>> = {};
+  counts.forEach((n, k) => {
+    if (n > 0) out[STATUSES[k]!] = n;
+  });
+  return out;
 }

@@ -9,7 +9,7 @@ import { createLayoutReader } from "../store/scanLayout.js";
 import { readSegment, type Segment } from "../store/readSegment.js";
 import { brokenRule, scannedReason, scannedStatusReason } from "../store/scannedRules.js";
 import { mergeTally, newTally, tally, type ChainTally } from "./chainTally.js";
-import { growSamples, newGroupAcc, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
+import { accumulate, newAttemptValues, newGroupAcc, V_COMPLETION, V_COST, V_LATENCY, V_PROMPT, V_SLO, V_TTFT, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
 import { createValueIds, type ValueIds } from "./valueIds.js";
 import { indexIn, MAX_TIER, replaySlots, setResult, type CountServed } from "./replaySlots.js";
 
@@ -85,7 +85,6 @@ STATUS_BYTES.forEach((b, k) => {
   const shape = b.length * 256 + b[0]!;
   STATUS_BY_SHAPE.set(shape, [...(STATUS_BY_SHAPE.get(shape) ?? []), k]);
 });
-const SKIPPED = STATUSES.indexOf("skipped");
 // "chain" and "probe": five bytes, the first four as one little-endian word
 const word5 = (text: string) => ({ text, word: Buffer.from(text).readInt32LE(0), last: text.charCodeAt(4) });
 const CHAIN = word5("chain");
@@ -136,12 +135,6 @@ export function summarizeRange(segments: readonly Segment[], spec: SummarySpec, 
     gunzips?.close();
   }
   return ctx.finish();
-}
-
-/** One group's running totals, with its status counts by index (made into the row's object at the end). */
-interface Leaf {
-  acc: GroupAcc;
-  statuses: Float64Array;
 }
 
 interface Round {
@@ -342,14 +335,14 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
   // ---- groups: a tree of arrays indexed by each dimension's id, one root per window ----
   const roots: unknown[][] = spec.windows.map(() => []);
   const dimIds = new Int32Array(Math.max(1, dims.length));
-  const leafOf = (window: number): Leaf => {
+  const leafOf = (window: number): GroupAcc => {
     let node = roots[window]!;
     const last = dims.length - 1;
-    if (last < 0) return (node[0] ??= newLeaf(window)) as Leaf;
+    if (last < 0) return (node[0] ??= newLeaf(window)) as GroupAcc;
     for (let d = 0; d < last; d++) node = (node[dimIds[d]!] ??= []) as unknown[];
-    return (node[dimIds[last]!] ??= newLeaf(window)) as Leaf;
+    return (node[dimIds[last]!] ??= newLeaf(window)) as GroupAcc;
   };
-  const newLeaf = (window: number): Leaf => {
+  const newLeaf = (window: number): GroupAcc => {
     const keys: GroupKeys = {};
     spec.by.forEach((d, k) => {
       const id = dimIds[k]!;
@@ -360,11 +353,9 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
     });
     const acc = newGroupAcc(keys);
     out.groups.push({ window, acc });
-    const leaf = { acc, statuses: new Float64Array(STATUSES.length) };
-    leaves.push(leaf);
-    return leaf;
+    return acc;
   };
-  const leaves: Leaf[] = [];
+  const values = newAttemptValues();
 
   // ---- time ----
   const windows = spec.windows.map((w) => ({
@@ -615,42 +606,18 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
         else if (spec.by[d] === "day") dimIds[d] = canonical ? dayIds.ofBytes(b, dv, tsStart, tsStart + 10) : dayIds.ofText(str(b, F.ts)!.slice(0, 10));
         else dimIds[d] = bucketIds.ofNumber(Math.floor(epochOf(b, canonical) / bucketMs) * bucketMs);
       }
-      const leaf = leafOf(window);
-      const acc = leaf.acc;
-      // a number or NaN (never null: a union would box every double)
-      const latency = type[F.latency_ms] === T_NUMBER ? scan.num[F.latency_ms]! : NaN;
-      acc.attempts++;
-      leaf.statuses[status]! += 1;
-      if (status === SKIPPED) acc.skipped++;
-      else {
-        const slo = hasSlo ? sloById[lineIds[F.chain]!] : undefined;
-        if (slo !== undefined) acc.sloKnown = true;
-        if (status === 0) {
-          acc.ok++;
-          // samples appended here, not through a call: a double passed to a call is boxed
-          if (latency === latency) {
-            const lat = acc.latencies;
-            if (lat.n === lat.data.length) growSamples(lat);
-            lat.data[lat.n++] = latency;
-          }
-          if (type[F.ttft_ms] === T_NUMBER) {
-            const tt = acc.ttfts;
-            if (tt.n === tt.data.length) growSamples(tt);
-            tt.data[tt.n++] = scan.num[F.ttft_ms]!;
-          }
-          if (slo === undefined || latency <= slo) acc.sloOk++;
-        }
-        if (type[F.prompt_tokens] === T_NUMBER) acc.promptTokens += scan.num[F.prompt_tokens]!;
-        if (type[F.completion_tokens] === T_NUMBER) acc.completionTokens += scan.num[F.completion_tokens]!;
-        if (type[F.cost_usd] === T_NUMBER) {
-          // addCost, inline (Neumaier's compensated sum)
-          const x = scan.num[F.cost_usd]!;
-          const sum = acc.cost + x;
-          acc.costComp += Math.abs(acc.cost) >= Math.abs(x) ? acc.cost - sum + x : x - sum + acc.cost;
-          acc.cost = sum;
-          acc.costKnown = true;
-        }
-      }
+      const acc = leafOf(window);
+      // a number or NaN (never null: a union would box every double); the values travel to accumulate
+      // in a typed array, so no double is boxed on the way
+      const num = scan.num;
+      const latency = type[F.latency_ms] === T_NUMBER ? num[F.latency_ms]! : NaN;
+      values[V_LATENCY] = latency;
+      values[V_TTFT] = type[F.ttft_ms] === T_NUMBER ? num[F.ttft_ms]! : NaN;
+      values[V_SLO] = hasSlo ? (sloById[lineIds[F.chain]!] ?? NaN) : NaN;
+      values[V_PROMPT] = type[F.prompt_tokens] === T_NUMBER ? num[F.prompt_tokens]! : NaN;
+      values[V_COMPLETION] = type[F.completion_tokens] === T_NUMBER ? num[F.completion_tokens]! : NaN;
+      values[V_COST] = type[F.cost_usd] === T_NUMBER ? num[F.cost_usd]! : NaN;
+      accumulate(acc, status, values);
 
       // per-model probe rounds feed the chain replay
       // roundKey's rule (store/roundKey.ts), on the scanned fields: an origin absent or null is a probe; a
@@ -689,11 +656,6 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
     finish(): PartialSummary {
       flushRounds(true);
       out.openRounds.data = Int32Array.from(handed);
-      for (const leaf of leaves) {
-        leaf.statuses.forEach((n, k) => {
-          if (n > 0) leaf.acc.statuses[STATUSES[k]!] = n;
-        });
-      }
       out.measured = [...measured.values()];
       out.replayed = replayed.flatMap((list) => list.filter((c): c is ChainCounts => c !== undefined));
       return out;
