@@ -173,7 +173,12 @@ store:
   assert.match(after, /# our routing policy/);
   assert.match(after, /# the alternate\n\s+- model: b[\s\S]*# the frontier model\n\s+- model: a/);
   assert.match(w.stderr, /^wrote .*tierwatch\.yaml:/m);
-  assert.match(w.stderr, /^[+-] .*model: [ab]/m);
+  // a unified diff: the file's two names, a hunk header, removed lines before added ones
+  assert.match(w.stderr, /^--- a\/tierwatch\.yaml\n\+\+\+ b\/tierwatch\.yaml\n@@ -\d+,\d+ \+\d+,\d+ @@/m);
+  assert.match(w.stderr, /^-\s+- model: a[\s\S]*^ \s+- model: b[\s\S]*^\+\s+- model: a/m);
+  // in each run of changed lines, the removed ones come first: no added line is followed by a removed one
+  const marks = w.stderr.split("\n").filter((l) => !/^(---|\+\+\+) /.test(l)).map((l) => (l.startsWith("-") ? "-" : l.startsWith("+") ? "+" : " ")).join("");
+  assert.ok(marks.includes("-") && marks.includes("+") && !marks.includes("+-"), marks);
 
   // the policy as it was against the one --write produced
   await writeFile(path.join(dir, "before.yaml"), policyText);

@@ -24,7 +24,7 @@ export interface FallbackClientOptions {
   sink?: { dir: string } | ((record: AttemptRecord) => void);
   /** circuit breakers in this process's memory (default), or in the data directory shared with other processes */
   breakers?: "memory" | "file" | BreakerStore;
-  /** headers sent with every attempt (metadata: a user or session id) */
+  /** headers sent with every attempt (metadata: a user id, a trace id) */
   headers?: Record<string, string>;
   /** told when a record cannot be written; requests never fail for it (default: a process warning) */
   onSinkError?: (err: unknown) => void;

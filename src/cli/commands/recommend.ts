@@ -6,7 +6,7 @@ import { loadPolicy } from "../../policy/loadPolicy.js";
 import type { Policy } from "../../model/policy.js";
 import { renderViews } from "../../render/renderView.js";
 import { recommend, type ChainRecommendation, type Objective } from "../../replay/recommend.js";
-import { lineDiff } from "../../util/lineDiff.js";
+import { createTwoFilesPatch } from "diff";
 import { type CliIo, tableWidth } from "../io.js";
 import { loadHistory } from "../loadHistory.js";
 import { replayView } from "../../render/replayView.js";
@@ -94,5 +94,8 @@ async function writeProposal(policy: Policy, changes: ChainRecommendation[], io:
   } catch (err) {
     throw ioError(`cannot write ${file}: ${(err as Error).message}`, err);
   }
-  io.stderr.write(`wrote ${file}:\n${lineDiff(before, after)}\n`);
+  // a unified diff, as every diff reader expects it: removed lines before added ones, two lines of context
+  const name = path.relative(io.cwd, file) || file;
+  const patch = createTwoFilesPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, { context: 2 });
+  io.stderr.write(`wrote ${file}:\n${patch.split("\n").slice(1).join("\n")}`);
 }
