@@ -1,3 +1,6 @@
+/** Round numbers below this are replayed (a probe's rounds count from 0 or 1); a run id and a round make one key below 2^53. */
+export const ROUNDS_PER_RUN = 2 ** 30;
+
 /** Slot keys: a chain (its index in the policy, or an id for a chain learned from the records) × MAX_TIER + tier. */
 export const MAX_TIER = 1024;
 

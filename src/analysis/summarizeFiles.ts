@@ -9,7 +9,8 @@ import type { BadLine, ReadSummary } from "../model/readSummary.js";
 import { compareKeys, finishGroup, mergeGroupAccs, type GroupAcc, type GroupRow } from "./groupAcc.js";
 import { mergeTally } from "./chainTally.js";
 import { chainRow, type ChainRow } from "./summarizeChains.js";
-import { joinOpenRounds, summarizeRange, type ChainCounts, type PartialSummary, type SummarySpec } from "./summarizeRange.js";
+import { joinOpenRounds } from "./joinOpenRounds.js";
+import { summarizeRange, type ChainCounts, type PartialSummary, type SummarySpec } from "./summarizeRange.js";
 import type { Segment } from "../store/readSegment.js";
 
 /** One window's numbers. */

@@ -8,10 +8,12 @@ import { F, FIELDS, scanRecord, T_ABSENT, T_NULL, T_NUMBER, T_STRING, type Scan 
 import { createLayoutReader } from "../store/scanLayout.js";
 import { readSegment, type Segment } from "../store/readSegment.js";
 import { brokenRule, scannedReason, scannedStatusReason } from "../store/scannedRules.js";
-import { mergeTally, newTally, tally, type ChainTally } from "./chainTally.js";
+import { compareIso, digits, isCanonicalTail, isCanonicalTs } from "../store/canonicalTs.js";
+import { newTally, tally, type ChainTally } from "./chainTally.js";
 import { accumulate, newAttemptValues, newGroupAcc, V_COMPLETION, V_COST, V_LATENCY, V_PROMPT, V_SLO, V_TTFT, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
 import { createValueIds, type ValueIds } from "./valueIds.js";
-import { indexIn, MAX_TIER, replaySlots, setResult, type CountServed } from "./replaySlots.js";
+import { chainDepths, countChain } from "./joinOpenRounds.js";
+import { MAX_TIER, replaySlots, ROUNDS_PER_RUN, setResult } from "./replaySlots.js";
 
 /** What to compute, in a form that crosses to a worker thread. */
 export interface SummarySpec {
@@ -77,8 +79,6 @@ const MAX_BAD = 5;
 const ROUND_AGE = 20_000;
 // places for open rounds per run (a power of two)
 const RUN_SLOTS_MASK = 4095;
-// a round number outside [0, ROUNDS_PER_RUN) is not replayed (a probe's rounds count from 0 or 1)
-const ROUNDS_PER_RUN = 2 ** 30;
 const STATUS_BYTES = STATUSES.map((s) => Buffer.from(s));
 const STATUS_BY_SHAPE = new Map<number, number[]>();
 STATUS_BYTES.forEach((b, k) => {
@@ -153,123 +153,12 @@ interface Round {
 
 const newRound = (): Round => ({ runId: 0, round: 0, window: 0, firstSeen: 0, lastSeen: 0, slots: [], results: [], n: 0, done: false });
 
-// the policy's chains' depths by chain key, or null when chains are learned from the records
-const chainDepths = (spec: SummarySpec) => spec.chains?.map((c) => c.tiers.length) ?? null;
-
-/**
- * Joins the rounds that ranges handed on (`parts` in input order: a later record of a slot replaces an
- * earlier one, as within a range) and counts each joined round's replay into `into`.
- */
-export function joinOpenRounds(parts: readonly OpenRounds[], spec: SummarySpec, into: Map<string, ChainCounts>): void {
-  const runIds = new Map<string, number>();
-  const chainIds = new Map<string, number>(spec.chains?.map((c, i) => [c.name, i]));
-  const chainNames = spec.chains?.map((c) => c.name) ?? [];
-  const rounds = new Map<number, { window: number; slots: number[]; results: number[] }>();
-  for (const part of parts) {
-    const runs = part.runs.map((name) => runIds.get(name) ?? runIds.set(name, runIds.size).size - 1);
-    const chains = part.chains.map((name) => {
-      let id = chainIds.get(name);
-      if (id === undefined) {
-        chainIds.set(name, (id = chainNames.length));
-        chainNames.push(name);
-      }
-      return id;
-    });
-    const d = part.data;
-    for (let i = 0; i < d.length; ) {
-      const key = runs[d[i]!]! * ROUNDS_PER_RUN + d[i + 1]!;
-      let r = rounds.get(key);
-      if (!r) rounds.set(key, (r = { window: d[i + 2]!, slots: [], results: [] }));
-      const n = d[i + 3]!;
-      i += 4;
-      for (let k = 0; k < n; k++, i += 3) {
-        const slot = chains[d[i]!]! * MAX_TIER + d[i + 1]!;
-        const at = indexIn(r.slots, r.slots.length, slot);
-        if (at >= 0) r.results[at] = d[i + 2]!;
-        else {
-          r.slots.push(slot);
-          r.results.push(d[i + 2]!);
-        }
-      }
-    }
-  }
-  const tiers = chainDepths(spec);
-  // counted by window and chain index, then added by name once per chain (a name key per round was a
-  // third of the join's time)
-  const counts: (ChainTally | undefined)[][] = spec.windows.map(() => []);
-  const count: CountServed = (window, chainKey, served) => tally((counts[window]![chainKey] ??= newTally()), served);
-  for (const r of rounds.values()) replaySlots(r.slots, r.results, r.slots.length, tiers, r.window, count);
-  counts.forEach((list, window) =>
-    list.forEach((t, chainKey) => {
-      if (!t) return;
-      const k = `${window}\u0000${chainNames[chainKey]!}`;
-      const have = into.get(k);
-      if (have) mergeTally(have, t);
-      else into.set(k, { window, chain: chainNames[chainKey]!, ...t });
-    }),
-  );
-}
-
 const isWs = (c: number) => c === 32 || c === 9 || c === 13;
 
 function bytesEqual(buf: Uint8Array, s: number, e: number, b: Uint8Array): boolean {
   if (e - s !== b.length) return false;
   for (let j = 0; j < b.length; j++) if (buf[s + j] !== b[j]) return false;
   return true;
-}
-
-// the number the n digits at buf[at] spell
-function digits(buf: Uint8Array, at: number, n: number): number {
-  let v = 0;
-  for (let j = 0; j < n; j++) v = v * 10 + (buf[at + j]! - 48);
-  return v;
-}
-
-/**
- * True when buf[s, s + 24) is a UTC timestamp as tierwatch writes it (2026-11-01T12:00:00.000Z) that
- * Date.parse reads as such: then it compares as text and its fields are read from the bytes. Anything
- * else (another form, an hour of 24) goes through Date.parse.
- */
-function isCanonicalTs(buf: Uint8Array, s: number): boolean {
-  return isCanonicalHead(buf, s) && isCanonicalTail(buf, s);
-}
-// its first 16 bytes: "yyyy-mm-ddThh:mm", a real month, day, hour and minute
-function isCanonicalHead(buf: Uint8Array, s: number): boolean {
-  for (let k = 0; k < 16; k++) {
-    const c = buf[s + k]!;
-    const want = TS_SHAPE[k]!;
-    if (want === 0 ? !isDigit(c) : c !== want) return false;
-  }
-  const month = digits(buf, s + 5, 2);
-  const day = digits(buf, s + 8, 2);
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && digits(buf, s + 11, 2) <= 23 && digits(buf, s + 14, 2) <= 59;
-}
-// the rest, checked alone when the first 16 bytes are a checked timestamp's
-function isCanonicalTail(buf: Uint8Array, s: number): boolean {
-  // ":ss.mmmZ", seconds below 60
-  return (
-    buf[s + 16] === 58 &&
-    buf[s + 19] === 46 &&
-    buf[s + 23] === 90 &&
-    isDigit(buf[s + 17]!) &&
-    buf[s + 17]! <= 53 &&
-    isDigit(buf[s + 18]!) &&
-    isDigit(buf[s + 20]!) &&
-    isDigit(buf[s + 21]!) &&
-    isDigit(buf[s + 22]!)
-  );
-}
-const isDigit = (c: number) => c >= 48 && c <= 57;
-// 0: a digit; otherwise the byte itself
-const TS_SHAPE = Uint8Array.from("dddd-dd-ddTdd:dd", (ch) => (ch === "d" ? 0 : ch.charCodeAt(0)));
-
-// sign of the canonical timestamp at buf[s, s + 24) against an ISO string of the same form
-function compareIso(buf: Uint8Array, s: number, iso: Uint8Array): number {
-  for (let j = 0; j < 24; j++) {
-    const d = buf[s + j]! - iso[j]!;
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges, scan: Scan) {
@@ -665,11 +554,3 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
 }
 
 const FIELD_NAMES = Object.fromEntries(Object.entries(F).map(([k, v]) => [v, k])) as Record<number, string>;
-
-/** Counts one chain request of a window (measured or replayed) that tier `served` answered, null for none. */
-export function countChain(into: Map<string, ChainCounts>, window: number, chain: string, served: number | null): void {
-  const k = `${window}\u0000${chain}`;
-  let c = into.get(k);
-  if (!c) into.set(k, (c = { window, chain, ...newTally() }));
-  tally(c, served);
-}
