@@ -149,3 +149,37 @@ test("gate --from reads history as report does: its verdicts equal the record pa
     assert.deepEqual(got.read.bad.map((b) => [b.line, b.reason]), want.bad.map((b) => [b.line, b.reason]));
   }
 });
+
+test("gate decides on the evidence: a dead tier fails a latency ceiling, a decisive failure fails below min-samples, a label typo is exit 2", async (t) => {
+  const dir = await tempDir(t);
+  await writePolicy(dir, "http://127.0.0.1:9/v1", [["gpt-4.1", 1000], ["b", 1000]]);
+  const ts = (i: number) => new Date(Date.UTC(2026, 10, 1, 12, i)).toISOString();
+  const lines = [
+    ...Array.from({ length: 10 }, (_, i) => record({ ts: ts(i), tier: 1, model: "gpt-4.1", status: "server_error", latency_ms: 30 })),
+    ...Array.from({ length: 4 }, (_, i) => record({ ts: ts(i), tier: 2, model: "b", status: "timeout", latency_ms: 1000 })),
+    ...Array.from({ length: 3 }, (_, i) => record({ ts: ts(i), tier: 3, model: "c", status: i === 0 ? "ok" : "server_error", latency_ms: 100 })),
+  ];
+  await writeFile(path.join(dir, "h.jsonl"), `${lines.map((r) => JSON.stringify(r)).join("\n")}\n`);
+  const gate = (...threshold: string[]) => runCli(["gate", "--from", "h.jsonl", "--since", "2026-10-01", "--format", "json", ...threshold.flatMap((x) => ["--threshold", x])], { cwd: dir });
+  // 10 sent, none ok: no p95 to meet the ceiling with
+  const dead = await gate("p95_ms{tier=1} < 2000");
+  assert.equal(dead.code, 1, dead.stdout);
+  assert.match(JSON.parse(dead.stdout).thresholds[0].message, /^no successful answer to take a p95 from \(0 ok of 10 sent\)$/);
+  // 1 ok of 3: a p95 from one answer is too few, counted in ok answers
+  const one = await gate("p95_ms{tier=3} < 2000");
+  assert.equal(one.code, 4, one.stdout);
+  assert.equal(JSON.parse(one.stdout).thresholds[0].n, 1);
+  // 0 of 4 against 90 %: the interval tops out under 50 %, so it fails though 4 < 10
+  const decisive = await gate("success_rate{tier=2} >= 0.9");
+  assert.equal(decisive.code, 1, decisive.stdout);
+  assert.match(JSON.parse(decisive.stdout).thresholds[0].message, /the whole 95% interval is on that side/);
+  // a pass still needs the samples: 0 of 4 under a 95 % ceiling is not judged
+  assert.equal((await gate("success_rate{tier=2} <= 0.95")).code, 4);
+  // a model that exists nowhere is a typo
+  const typo = await gate("success_rate{model=gpt-4.l} >= 0.9");
+  assert.equal(typo.code, 2, typo.stdout);
+  assert.match(typo.stderr, /no model is named "gpt-4\.l" in the policy or the data \(there are: b, c, gpt-4\.1\)/);
+  const fresh = await runCli(["gate", "--rounds", "1", "--threshold", "success_rate{chain=defualt} >= 0.9"], { cwd: dir });
+  assert.equal(fresh.code, 2, fresh.stderr);
+  assert.match(fresh.stderr, /no chain is named "defualt" in the policy or the data \(there are: default\)/);
+});

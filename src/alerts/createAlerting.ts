@@ -135,7 +135,7 @@ async function evaluate(policy: Policy, dataDir: string, now: number): Promise<V
     for (let t = since - WRITE_SKEW_MS; t < now + 86_400_000; t += 86_400_000) days.add(dayFile(dataDir, new Date(Math.min(t, now)).toISOString()));
     const files = all.filter((f) => days.has(f));
     const startAt = new Map(files.map((f) => [f, offsetOfTime(f, since - WRITE_SKEW_MS)]));
-    const judged = await judgeFiles(files, rules.map(({ a }) => a.when), policy, { since, until: now + 1 }, { minSamples: rules.map(({ a }) => a.minSamples), now, breakers, startAt });
+    const judged = await judgeFiles(files, rules.map(({ a }) => a.when), policy, { since, until: now + 1 }, { minSamples: rules.map(({ a }) => a.minSamples), now, breakers, startAt, decisive: "pass" });
     rules.forEach(({ i }, k) => (verdicts[i] = judged.verdicts[k]!));
   }
   return verdicts;

@@ -18,6 +18,18 @@ export interface Verdict {
   message: string;
 }
 
+/**
+ * How to judge: the sample a verdict needs (`minSamples`), the time and breakers for breaker_open_ms, and
+ * which verdict decisive evidence may give below the sample size: "fail" for a gate (a rate whose whole
+ * interval is on the failing side fails), "pass" for an alert rule (a condition that clearly holds fires).
+ */
+export interface JudgeOptions {
+  minSamples: number;
+  now: number;
+  breakers?: Record<string, BreakerState>;
+  decisive?: "fail" | "pass";
+}
+
 /** Metrics of chain requests, not of attempts. */
 export const CHAIN_METRICS: ReadonlySet<string> = new Set(["fallback_activation_rate", "exhaustion_rate"]);
 
@@ -43,7 +55,7 @@ export function createThresholdEvaluator(thresholds: readonly Threshold[], polic
         a.groups.add(r);
       }
     },
-    verdicts(options: { minSamples: number; now: number; breakers?: Record<string, BreakerState> }): Verdict[] {
+    verdicts(options: JudgeOptions): Verdict[] {
       return accs.map(({ t, groups, chains }) => judge(t, groups.rows()[0], chains.rows(), options));
     },
   };
@@ -54,7 +66,7 @@ export function judge(
   t: Threshold,
   group: GroupRow | undefined,
   chains: readonly ChainRow[],
-  options: { minSamples: number; now: number; breakers?: Record<string, BreakerState> },
+  options: JudgeOptions,
 ): Verdict {
   let measured: number | null = null;
   let ci: [number, number] | null = null;
@@ -84,12 +96,28 @@ export function judge(
       }
     }
   } else if (group) {
-    n = group.sent;
+    // a percentile stands on the ok answers it is taken from; a rate on the attempts sent
+    const percentile = t.metric.endsWith("_ms");
+    n = percentile ? group.ok : group.sent;
     measured = (group as unknown as Record<string, number | null>)[t.metric] ?? null;
+    if (percentile && group.ok === 0 && group.sent > 0 && options.decisive !== "pass") {
+      // every attempt failed: a dead tier does not meet a latency ceiling
+      const what = t.metric.replace(/^ttft_/, "first-token ").replace(/_ms$/, "");
+      return { threshold: t.text, verdict: "fail", measured: null, ci: null, n: 0, message: `no successful answer to take a ${what} from (0 ok of ${group.sent} sent)` };
+    }
     if (t.metric === "success_rate") ci = group.success_ci;
     if (t.metric === "slo_attainment" && group.slo_attainment !== null) ci = wilsonInterval(Math.round(group.slo_attainment * group.sent), group.sent);
   }
   const what = `${formatMetric(t.metric, measured)}${ci ? ` (95% CI ${formatMetric(t.metric, ci[0])}–${formatMetric(t.metric, ci[1])})` : ""}, n=${n}`;
+  if (measured !== null && n < options.minSamples && ci && t.op !== "==" && t.op !== "!=") {
+    // evidence already decisive: the whole 95 % interval on one side of the threshold. The gate takes a
+    // decisive failure, an alert a decisive firing, whatever the sample size; the other side still needs
+    // min samples
+    const side = holds(ci[0], t.op, t.value) && holds(ci[1], t.op, t.value) ? "pass" : !holds(ci[0], t.op, t.value) && !holds(ci[1], t.op, t.value) ? "fail" : undefined;
+    if (side !== undefined && side === (options.decisive ?? "fail")) {
+      return { threshold: t.text, verdict: side, measured, ci, n, message: `measured ${what}; ${side === "pass" ? "meets" : "fails"} ${t.op} ${formatMetric(t.metric, t.value)}: the whole 95% interval is on that side, below ${options.minSamples} samples` };
+    }
+  }
   if (measured === null || n < options.minSamples) {
     return { threshold: t.text, verdict: "insufficient", measured, ci, n, message: `too few samples to judge: ${what}; at least ${options.minSamples} needed` };
   }

@@ -7,6 +7,7 @@ import type { Policy } from "../model/policy.js";
 import type { Threshold } from "../model/threshold.js";
 import type { ReadSummary } from "../model/readSummary.js";
 import { CHAIN_METRICS, judge, type Verdict } from "./evaluateThresholds.js";
+import { checkLabelValues, labelValuesOf, mergeKnown, type KnownLabels } from "./checkLabelValues.js";
 
 /**
  * Judges thresholds over record files read by report's reader (summarizeFiles): one pass grouped by every
@@ -26,6 +27,10 @@ export async function judgeFiles(
     threads?: number;
     /** where to start reading a file (a window's start; line numbers in bad-line notes then count from there) */
     startAt?: ReadonlyMap<string, number>;
+    /** which verdict decisive evidence may give below the sample size (JudgeOptions) */
+    decisive?: "fail" | "pass";
+    /** label values a threshold may name besides those in the data (the policy's); undefined: no check */
+    known?: KnownLabels;
   },
 ): Promise<{ verdicts: Verdict[]; read: ReadSummary }> {
   const used = new Set<Label>();
@@ -40,6 +45,11 @@ export async function judgeFiles(
   };
   const { windows, read } = await summarizeFiles(files, spec, { keepAccs: true, threads: options.threads, startAt: options.startAt });
   const { accs = [], chains } = windows[0]!;
+  if (options.known) {
+    // a value the policy does not name and the data does not hold is a typo, not a lack of samples
+    const known = mergeKnown(options.known, labelValuesOf(accs.map((a) => a.keys), by), { chain: chains.map((c) => c.chain) });
+    checkLabelValues(thresholds, known);
+  }
   const verdicts = thresholds.map((t, i) => {
     const selected = accs.filter((acc) => (Object.entries(t.labels) as [Label, string][]).every(([l, v]) => acc.keys[l] !== null && acc.keys[l] !== undefined && String(acc.keys[l]) === v));
     const group: GroupRow | undefined = selected.length > 0 ? finishGroup(mergeGroupAccs(selected)) : undefined;

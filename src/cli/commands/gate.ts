@@ -4,6 +4,7 @@ import { ExitCode, ioError, usageError } from "../../errors.js";
 import { fileBreakerStore } from "../../fallback/breakerStore.js";
 import { createThresholdEvaluator, type Verdict } from "../../gate/evaluateThresholds.js";
 import { judgeFiles } from "../../gate/judgeFiles.js";
+import { checkLabelValues, policyLabelValues } from "../../gate/checkLabelValues.js";
 import { parseThreshold, type Threshold } from "../../model/threshold.js";
 import { loadPolicy } from "../../policy/loadPolicy.js";
 import type { Policy } from "../../model/policy.js";
@@ -53,12 +54,14 @@ export async function gateCommand(opts: GateOptions, io: CliIo, now = Date.now()
     const since = opts.since ? parseTime(opts.since, now, "--since") : undefined;
     const until = opts.until ? parseTime(opts.until, now, "--until") : undefined;
     const files = await expandInputs(opts.from, io.cwd);
-    const judged = await judgeFiles(files, thresholds, policy, { since, until }, { minSamples: opts.minSamples, now, breakers: await breakers() });
+    const judged = await judgeFiles(files, thresholds, policy, { since, until }, { minSamples: opts.minSamples, now, breakers: await breakers(), known: policyLabelValues(policy) });
     io.stderr.write(readNotes(judged.read, io.cwd));
     verdicts = judged.verdicts;
     source = `${files.length} file(s)${opts.since ? ` since ${opts.since}` : ""}`;
   } else {
     const rounds = opts.rounds ?? 10;
+    // fresh rounds probe the policy's targets: a label value it does not name can never be measured
+    checkLabelValues(thresholds, policyLabelValues(policy));
     // the HTTP client and the spinner load only for fresh rounds: judging history starts as fast as report
     const [{ runRounds }, { probeTargets }] = await Promise.all([import("../runRounds.js"), import("../../probe/probeTargets.js")]);
     const { records } = await runRounds(
