@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { alertTransition, QUIET } from "../src/alerts/alertTransition.js";
 import { validatePolicy } from "../src/policy/validatePolicy.js";
 import { startSimulator } from "../src/sim/startSimulator.js";
-import { runCli } from "./helpers/runCli.js";
+import { runCli, spawnCli } from "./helpers/runCli.js";
 import { tempDir } from "./helpers/tempDir.js";
 
 const KEY = "sk-live-ALERTSECRET-0123456789";
@@ -160,4 +160,29 @@ alerts:
     [rule!.name, rule!.when.metric, rule!.when.labels, rule!.when.op, rule!.when.value, rule!.windowMs, rule!.minSamples, rule!.format, rule!.remindEveryMs],
     ["tier1-down", "success_rate", { tier: "1" }, "<", 0.95, 900_000, 10, "json", 3_600_000],
   );
+});
+
+test("a plain probe --rounds N evaluates the alert rules after every round; a rule without a webhook prints to stdout, a JSON line with --format json", async (t) => {
+  const dir = await tempDir(t);
+  const run = async (name: string, ...extra: string[]) => {
+    // the first request fails, the others answer
+    const sim = await startSimulator({ models: { a: { latency_ms: 1, phases: [{ requests: [0, 1], faults: { server_error: 1 } }] } } });
+    t.after(() => sim.close());
+    await writeFile(
+      path.join(dir, `${name}.yaml`),
+      `version: 1\nendpoints:\n  sim: { base_url: "${sim.url}" }\nchains:\n  default:\n    tiers: [ { model: a, timeout_ms: 1000 } ]\nalerts:\n  - { name: t1, when: "success_rate{tier=1} < 0.9", window: 500ms, min_samples: 3 }\nstore: { dir: ./${name} }\n`,
+    );
+    const r = await spawnCli(["probe", "--policy", `${name}.yaml`, "--rounds", "5", "--interval", "200ms", "--no-warmup", ...extra], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    return r;
+  };
+  // round 1 fails (the whole interval under 90 %: fires at once); by round 4 the failure has left the window
+  const text = await run("text");
+  assert.match(text.stdout, /^🔴 tierwatch alert t1 FIRING: success_rate = 0\.00% over the last 500ms \(n=1\)/m);
+  assert.match(text.stdout, /^✅ tierwatch alert t1 RESOLVED/m);
+  assert.doesNotMatch(text.stderr, /tierwatch alert/);
+  const json = await run("json", "--format", "json");
+  const lines = json.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(lines.filter((l) => l.alert === "t1").map((l) => l.status), ["firing", "resolved"]);
+  assert.ok(Array.isArray(lines.at(-1)!.records), "the probe's own document comes last");
 });

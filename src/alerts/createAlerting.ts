@@ -22,8 +22,8 @@ export type AlertLog = (line: string) => void;
 export interface AlertSink {
   dryRun: boolean;
   log: AlertLog;
-  /** printed dry-run bodies go here (stdout) */
-  print: (text: string) => void;
+  /** a notification with no webhook, or any under --dry-run: the caller prints it (stdout, a JSON line or its text) */
+  print: (body: Record<string, unknown>) => void;
 }
 
 /**
@@ -78,7 +78,7 @@ export function createAlerting(policy: Policy, dataDir: string, sink: AlertSink,
           const body = alertBody(s.rule, s.kind, s.verdict, states[s.rule.name]!, now);
           let ok = true;
           if (sink.dryRun || !s.rule.webhook) {
-            sink.print(`${JSON.stringify(body)}\n`);
+            sink.print(body);
           } else {
             const res = await deliverWebhook(s.rule.webhook, body, { headers: s.rule.headers, signal: closing.signal });
             ok = res.ok;

@@ -23,7 +23,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .version("0.1.0")
     .showSuggestionAfterError(true)
     .addHelpText("after", EXIT_HELP)
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    // one error style: the parser's own messages read as tierwatch's do ("tierwatch: ...", not "error: ...")
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: (s, write) => write(s.replace(/^error: /, "tierwatch: ")) })
     .exitOverride();
 
   const format = (names: readonly string[], fallback: string) =>

@@ -7,6 +7,7 @@ import { sleep } from "../util/sleep.js";
 import { createRoundRunner, type RoundSpec } from "./createRoundRunner.js";
 import type { CliIo } from "./io.js";
 import { onStopSignal } from "./onStopSignal.js";
+import { printAlert } from "./printAlert.js";
 
 /** A long-running monitor, or one cron round (everyMs undefined) under the same lock. */
 export interface MonitorPlan extends RoundSpec {
@@ -46,7 +47,7 @@ export async function runMonitor(plan: MonitorPlan, io: CliIo, clock: () => numb
   const alerting = createAlerting(
     plan.policy,
     plan.dataDir,
-    { dryRun: plan.dryRun, log: (l) => io.stderr.write(`${l}\n`), print: (t) => io.stdout.write(t) },
+    { dryRun: plan.dryRun, log: (l) => io.stderr.write(`${l}\n`), print: printAlert(io, plan.format) },
     plan.redact,
   );
   const logFile = path.join(plan.dataDir, "monitor.log");

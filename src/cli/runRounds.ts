@@ -12,6 +12,8 @@ export interface RoundsPlan extends RoundSpec {
   intervalMs: number;
   /** show a spinner on a terminal */
   progress: boolean;
+  /** after each round's records are written (alert rules) */
+  afterRound?: () => Promise<void>;
 }
 
 /** Runs N probe rounds, appending each round's records as it ends; SIGINT/SIGTERM stop after the current round. */
@@ -33,6 +35,7 @@ export async function runRounds(plan: RoundsPlan, io: CliIo): Promise<{ runId: s
       });
       all.push(...records);
       spinner?.succeed(`round ${round}/${plan.rounds}: ${records.filter((r) => r.status === "ok").length}/${records.length} ok`);
+      await plan.afterRound?.();
       const wait = plan.intervalMs - (performance.now() - started);
       if (round < plan.rounds && wait > 0) await sleep(wait, stop.signal);
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { TierwatchError, usageError } from "../errors.js";
+import { formatProblem, TierwatchError, usageError } from "../errors.js";
 import { chainRecords } from "../fallback/chainRecords.js";
 import { fileBreakerStore, memoryBreakerStore, type BreakerStore } from "../fallback/breakerStore.js";
 import { runChain, type ChainResult, type EngineDeps } from "../fallback/runChain.js";
@@ -119,7 +119,7 @@ export function createFallbackClient(policySource: string | Record<string, unkno
     doc = policySource;
     source = "policy object";
   }
-  const { policy, redact } = resolvePolicy(doc, { env, source, baseDir });
+  const { policy, redact } = withProblemsInMessage(() => resolvePolicy(doc, { env, source, baseDir }));
   const transport = options.transport ?? createTransport();
   const ownsTransport = options.transport === undefined;
   const sinkDir = options.sink && typeof options.sink === "object" ? path.resolve(options.sink.dir) : undefined;
@@ -243,5 +243,17 @@ async function* streamEvents(run: (onEvent: (e: StreamEvent) => void) => Promise
     }
     await new Promise<void>((r) => (wake = r));
     wake = undefined;
+  }
+}
+
+// An application sees the error's message, not the CLI's list under it: the message names every
+// problem with its path (they stay on `err.problems` too).
+function withProblemsInMessage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof TierwatchError) || err.problems.length === 0) throw err;
+    const list = err.problems.filter((p) => p.severity === "error").map((p) => `  ${formatProblem(p)}`);
+    throw new TierwatchError(`${err.message}:\n${list.join("\n")}`, { exitCode: err.exitCode, problems: err.problems, cause: err });
   }
 }

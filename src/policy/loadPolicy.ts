@@ -22,7 +22,7 @@ export interface LoadedPolicy {
 /** Reads, validates and lints a policy file (or the env-only default); throws with every problem when it cannot work. */
 export async function loadPolicy(
   file: string | undefined,
-  options: { env: Readonly<Record<string, string | undefined>>; cwd: string; offline?: boolean },
+  options: { env: Readonly<Record<string, string | undefined>>; cwd: string; offline?: boolean; option?: string },
 ): Promise<LoadedPolicy> {
   const { env, cwd } = options;
   let doc: unknown;
@@ -48,7 +48,7 @@ export async function loadPolicy(
       const code = (err as NodeJS.ErrnoException).code;
       throw usageError(
         code === "ENOENT"
-          ? `policy file ${found} does not exist (check --policy, or write one with \`tierwatch init\`)`
+          ? `policy file ${found} does not exist (check ${options.option ?? "--policy"}, or write one with \`tierwatch init\`)`
           : `cannot read policy file ${found}: ${(err as Error).message}`,
         undefined,
         err,

@@ -13,6 +13,7 @@ import { type CliIo, tableWidth } from "../io.js";
 import { createAlerting } from "../../alerts/createAlerting.js";
 import { runMonitor } from "../runMonitor.js";
 import { runRounds } from "../runRounds.js";
+import { printAlert } from "../printAlert.js";
 
 export interface ProbeOptions {
   policy?: string;
@@ -71,6 +72,8 @@ export async function probeCommand(opts: ProbeOptions, io: CliIo): Promise<numbe
     );
     return 0;
   }
+  // alert rules are evaluated after every round, as under --every and --lock
+  const alerting = policy.alerts.length > 0 ? createAlerting(policy, dataDir, { dryRun: opts.dryRun === true, log: (l) => io.stderr.write(`${l}\n`), print: printAlert(io, opts.format) }, redact) : undefined;
   const { runId, records } = await runRounds(
     {
       policy,
@@ -84,14 +87,11 @@ export async function probeCommand(opts: ProbeOptions, io: CliIo): Promise<numbe
       stream: opts.stream,
       warm: opts.warmup,
       progress: opts.format === "table",
+      afterRound: alerting ? () => alerting.afterRound(Date.now()) : undefined,
     },
     io,
   );
-  if (policy.alerts.length > 0) {
-    const alerting = createAlerting(policy, dataDir, { dryRun: opts.dryRun === true, log: (l) => io.stderr.write(`${l}\n`), print: (t) => io.stderr.write(t) }, redact);
-    await alerting.afterRound(Date.now());
-    await alerting.flush();
-  }
+  await alerting?.flush();
   const files = [...new Set(records.map((r) => dayFile(dataDir, r.ts)))];
   if (opts.format === "json") {
     const rounds = new Set(records.map((r) => r.round)).size;

@@ -23,7 +23,7 @@ export interface ReplayOptions {
 /** `tierwatch replay`: the current policy and a candidate replayed over the same recorded rounds, side by side. */
 export async function replayCommand(paths: string[], opts: ReplayOptions, io: CliIo): Promise<number> {
   const current = (await loadPolicy(opts.policy, { env: io.env, cwd: io.cwd, offline: true })).policy;
-  const candidate = (await loadPolicy(opts.candidate, { env: io.env, cwd: io.cwd, offline: true })).policy;
+  const candidate = (await loadPolicy(opts.candidate, { env: io.env, cwd: io.cwd, offline: true, option: "--candidate" })).policy;
   const inputs = paths.length > 0 ? paths : [opts.dataDir ? path.resolve(io.cwd, opts.dataDir) : current.store.dir];
   const { history, chainRecords } = await loadHistory(inputs, opts, io);
   if (history.ts.length === 0) throw noDataError("no probe rounds in the window: replay needs per-model probe records (tierwatch probe)");

@@ -59,11 +59,12 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
   const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
   const window = { since: iso(since), until: iso(until) };
   reportBadLines(io, read);
-  if (current.records === 0) {
-    throw noDataError(
-      `no records in the window${window.since ? ` since ${window.since}` : ""}${window.until ? ` until ${window.until}` : ""} in ${files.length} file(s); widen --since or check the filters`,
-    );
-  }
+  const empty = current.records === 0;
+  // an empty window is exit 4; JSON and CSV still print their (empty) document, so `| jq` and a CSV
+  // reader get one; a table has nothing to show
+  const noRecords = () =>
+    noDataError(`no records in the window${window.since ? ` since ${window.since}` : ""}${window.until ? ` until ${window.until}` : ""} in ${files.length} file(s); widen --since or check the filters`);
+  if (empty && opts.format !== "json" && opts.format !== "csv") throw noRecords();
   // what only some outputs need is loaded when they are asked for (a JSON report loads no table renderer)
   const compared = previous ? (await import("../../analysis/compareGroups.js")).compareGroups(current.groups, previous.groups, by) : undefined;
   if (opts.format === "json") {
@@ -95,6 +96,7 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
     if (previous && previous.chains.length > 0) views.push(chainView(previous.chains, "Chains, previous window"));
     io.stdout.write(renderViews(views, opts.format, tableWidth(io)));
   }
+  if (empty) throw noRecords();
   return opts.strict && read.badCount > 0 ? ExitCode.checkFailed : ExitCode.ok;
 }
 

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { test } from "node:test";
+import { createFallbackClient } from "../src/index.js";
+import { record } from "./helpers/builders.js";
+import { spawnCli } from "./helpers/runCli.js";
+import { tempDir } from "./helpers/tempDir.js";
+
+test("one error style: the argument parser's errors read as tierwatch's; a missing --candidate is named as such", async (t) => {
+  const dir = await tempDir(t);
+  for (const args of [["report", "--nope"], ["gate", "--min-samples"], ["frobnicate"]]) {
+    const r = await spawnCli(args, { cwd: dir });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^tierwatch: /, args.join(" "));
+    assert.doesNotMatch(r.stderr, /^error: /m);
+  }
+  await writeFile(path.join(dir, "tierwatch.yaml"), `version: 1\nendpoints:\n  sim: { base_url: "http://127.0.0.1:9/v1" }\nchains:\n  default:\n    tiers: [ { model: a } ]\n`);
+  const replay = await spawnCli(["replay", "--candidate", "missing.yaml"], { cwd: dir });
+  assert.equal(replay.code, 2, replay.stderr);
+  assert.match(replay.stderr, /missing\.yaml does not exist \(check --candidate,/);
+});
+
+test("the library's bad-policy error lists every problem in its message (and on err.problems)", () => {
+  assert.throws(
+    () => createFallbackClient({ version: 1, endpoints: { e: { base_url: "http://127.0.0.1:9/v1" } }, chains: { c: { tiers: [{ model: "m", timeout_ms: -1 }], max_depth: 0 } } }, { env: {} }),
+    (err: Error & { problems?: unknown[] }) => {
+      assert.match(err.message, /^policy object: 2 problems; nothing was sent:\n {2}chains\.c\.(tiers\[0\]\.timeout_ms|max_depth): .+\n {2}chains\.c\.(tiers\[0\]\.timeout_ms|max_depth): .+$/);
+      assert.equal(err.problems?.length, 2);
+      return true;
+    },
+  );
+});
+
+test("report on an empty window: JSON and CSV still print their document (exit 4), so pipelines do not break", async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(path.join(dir, "r.jsonl"), `${JSON.stringify(record())}\n`);
+  const window = ["r.jsonl", "--since", "2020-01-01", "--until", "2020-01-02"];
+  const json = await spawnCli(["report", ...window, "--format", "json"], { cwd: dir });
+  assert.equal(json.code, 4, json.stderr);
+  const doc = JSON.parse(json.stdout) as Record<string, unknown>;
+  assert.deepEqual([doc.records, doc.groups, doc.chains, (doc.window as { since: string }).since, doc.inputs], [0, [], [], "2020-01-01T00:00:00.000Z", [path.join(dir, "r.jsonl")]]);
+  assert.match(json.stderr, /no records in the window/);
+  const csv = await spawnCli(["report", ...window, "--format", "csv"], { cwd: dir });
+  assert.equal(csv.code, 4);
+  assert.equal(csv.stdout, "chain,tier,model,sent,success_rate,success_ci,p50_ms,p95_ms,p99_ms,statuses\n");
+});
