@@ -103,7 +103,7 @@ test("a TTFT limit turns a slow first token into ttft_timeout", async (t) => {
 });
 
 test("the served model comes from the response; expectations are checked", async (t) => {
-  const { attempt } = await withSim(t, { models: { "gpt-4.1": { latency_ms: 5, served_model: "gpt-4.1-2025-04-14", content: '{"ok": true}' } } });
+  const { attempt } = await withSim(t, { unknown_models: "reject", models: { "gpt-4.1": { latency_ms: 5, served_model: "gpt-4.1-2025-04-14", content: '{"ok": true}' } } });
   const base = { contains: undefined, regex: undefined, json: false, jsonSchema: undefined, finishReason: ["stop", "length"] };
   const ok = await attempt({ model: "gpt-4.1", expect: { ...base, json: true, jsonSchema: { type: "object", required: ["ok"] } } });
   assert.equal(ok.status, "ok");

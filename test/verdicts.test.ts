@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { createFallbackClient } from "../src/index.js";
 import { record } from "./helpers/builders.js";
-import { spawnCli } from "./helpers/runCli.js";
+import { BIN, spawnCli } from "./helpers/runCli.js";
 import { tempDir } from "./helpers/tempDir.js";
 
 test("one error style: the argument parser's errors read as tierwatch's; a missing --candidate is named as such", async (t) => {
@@ -44,4 +46,35 @@ test("report on an empty window: JSON and CSV still print their document (exit 4
   const csv = await spawnCli(["report", ...window, "--format", "csv"], { cwd: dir });
   assert.equal(csv.code, 4);
   assert.equal(csv.stdout, "chain,tier,model,sent,success_rate,success_ci,p50_ms,p95_ms,p99_ms,statuses\n");
+});
+
+test("a new user's first hour: init writes a policy that validate --strict accepts, and it probes cleanly against tierwatch mock", async (t) => {
+  const dir = await tempDir(t);
+  assert.equal((await spawnCli(["init"], { cwd: dir })).code, 0);
+  const env = { FB_OPENAI_BASE_URL: "http://127.0.0.1:9/v1", FB_API_KEY_SECRET: "test-key" };
+  const strict = await spawnCli(["validate", "--strict"], { cwd: dir, env });
+  assert.equal(strict.code, 0, strict.stdout + strict.stderr);
+  // the demo's scenario lists other models than the starter's: the simulator answers them all
+  const scenario = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/scenarios/demo.yaml");
+  const mock = spawn(process.execPath, [BIN, "mock", "--scenario", scenario, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  t.after(() => mock.kill());
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    mock.stdout.on("data", (d) => {
+      out += d;
+      const m = /base_url: (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    mock.stderr.on("data", (d) => {
+      out += d;
+      const m = /base_url: (http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    mock.on("exit", () => reject(new Error(`mock exited: ${out}`)));
+  });
+  const probe = await spawnCli(["probe", "--format", "json"], { cwd: dir, env: { ...env, FB_OPENAI_BASE_URL: url } });
+  assert.equal(probe.code, 0, probe.stderr);
+  const records = (JSON.parse(probe.stdout) as { records: { model: string; status: string; error_code: string | null }[] }).records;
+  assert.deepEqual(records.map((r) => r.model).sort(), ["claude-sonnet-4", "gpt-4.1", "gpt-4o-mini"]);
+  assert.ok(records.every((r) => r.error_code !== "model_not_found"), JSON.stringify(records));
 });

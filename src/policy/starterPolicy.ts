@@ -22,7 +22,7 @@ chains:
         # stall_timeout_ms: 3000         # streams: longest silence between chunks
         # price: { input_per_mtok: 2.0, output_per_mtok: 8.0 }
         # context_window: 1047576
-      - model: gpt-4.1-mini              # tier 2: similar quality, lower latency
+      - model: claude-sonnet-4           # tier 2: similar quality, another provider
         timeout_ms: 12000
       - model: gpt-4o-mini               # tier 3: cheap baseline for graceful degradation
         timeout_ms: 8000
@@ -35,7 +35,8 @@ chains:
     breaker:                             # per (endpoint, model)
       failure_threshold: 5               # consecutive failures that open it
       cooldown_ms: 60000                 # then one trial request
-    deadline_ms: 45000                   # overall budget across all tiers
+    deadline_ms: 90000                   # overall budget across all tiers: at least the worst case
+                                         # (timeouts x attempts + backoff), which validate prints
     # max_depth: 3                       # tiers tried at most
     slo:
       success_rate: 0.99

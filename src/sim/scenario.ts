@@ -48,7 +48,7 @@ export interface Phase extends ModelBehaviour {
 /** A simulator scenario: defaults, per-model behaviour and phases. */
 export interface Scenario {
   seed?: number;
-  /** what an unlisted model gets: 404 like a real gateway, or the defaults */
+  /** what an unlisted model gets: the defaults ("serve", the default), or a 404 as a real gateway sends ("reject") */
   unknown_models?: "reject" | "serve";
   defaults?: ModelBehaviour;
   models?: Record<string, ModelBehaviour & { phases?: Phase[] }>;

@@ -80,7 +80,8 @@ export async function startSimulator(
     }
     const model = typeof body.model === "string" ? body.model : "";
     const known = scenario.models?.[model];
-    if (!known && scenario.unknown_models !== "serve") {
+    // a model the scenario does not list gets the defaults, unless the scenario asks for a real gateway's 404
+    if (!known && scenario.unknown_models === "reject") {
       return sendJson(res, 404, {
         error: { message: `The model \`${model}\` does not exist`, type: "invalid_request_error", code: "model_not_found" },
       });
