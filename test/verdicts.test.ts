@@ -78,3 +78,20 @@ test("a new user's first hour: init writes a policy that validate --strict accep
   assert.deepEqual(records.map((r) => r.model).sort(), ["claude-sonnet-4", "gpt-4.1", "gpt-4o-mini"]);
   assert.ok(records.every((r) => r.error_code !== "model_not_found"), JSON.stringify(records));
 });
+
+test("numbers are printed without float noise: latencies to a microsecond, rates to 1e-9, in JSON and CSV", async (t) => {
+  const dir = await tempDir(t);
+  const recs = [record({ latency_ms: 49.22 }), record({ latency_ms: 49.23 }), record({ status: "timeout", latency_ms: 1000 })];
+  await writeFile(path.join(dir, "r.jsonl"), `${recs.map((r) => JSON.stringify(r)).join("\n")}\n`);
+  const json = await spawnCli(["report", "r.jsonl", "--since", "2026-10-01", "--format", "json"], { cwd: dir });
+  assert.equal(json.code, 0, json.stderr);
+  const g = (JSON.parse(json.stdout) as { groups: Record<string, unknown>[] }).groups[0]!;
+  assert.equal(g.p50_ms, 49.225, "the mean of 49.22 and 49.23, not 49.224999999999994");
+  assert.equal(g.success_rate, 0.666666667);
+  assert.doesNotMatch(json.stdout, /\d\.\d{10,}/);
+  const csv = await spawnCli(["report", "r.jsonl", "--since", "2026-10-01", "--format", "csv"], { cwd: dir });
+  assert.match(csv.stdout, /,0\.666666667,/);
+  assert.match(csv.stdout, /,49\.225,/);
+  const gate = await spawnCli(["gate", "--from", "r.jsonl", "--since", "2026-10-01", "--min-samples", "1", "--threshold", "p50_ms < 100", "--format", "json"], { cwd: dir });
+  assert.equal((JSON.parse(gate.stdout) as { thresholds: { measured: number }[] }).thresholds[0]!.measured, 49.225);
+});

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { roundLatency } from "../../src/render/outputNumbers.js";
 import { generateHistory } from "./generateHistory.js";
 import { warmCache } from "./warmCache.js";
 
@@ -68,7 +69,8 @@ export async function reportVsDuckdb(n: number): Promise<string> {
     if (t.region !== d.region || t.model !== d.model) throw new Error(`group ${i} differs: ${t.region}/${t.model} vs ${d.region}/${d.model}`);
     for (const f of FIELDS) {
       const a = t[f] === null ? null : Number(t[f]);
-      const b = d[f] === null ? null : Number(d[f]);
+      // tierwatch prints latencies to a microsecond: DuckDB's are compared at the same rounding
+      const b = d[f] === null ? null : roundLatency(Number(d[f]));
       if (a !== b) throw new Error(`${t.region}/${t.model} ${f}: tierwatch ${a}, duckdb ${b}`);
       compared++;
     }

@@ -10,6 +10,7 @@ import { loadPolicy } from "../../policy/loadPolicy.js";
 import type { Policy } from "../../model/policy.js";
 import { expandInputs } from "../../store/expandInputs.js";
 import { readNotes } from "../../store/readNotes.js";
+import { roundLatency, roundRate } from "../../render/outputNumbers.js";
 import { parseTime } from "../../util/parseTime.js";
 import { type CliIo, tableWidth } from "../io.js";
 
@@ -82,7 +83,14 @@ export async function gateCommand(opts: GateOptions, io: CliIo, now = Date.now()
   const views = opts.format === "table" || wantsMarkdown ? await Promise.all([import("../../render/renderView.js"), import("../../render/verdictView.js")]) : undefined;
   const renderViews = views?.[0].renderViews;
   const verdictView = views?.[1].verdictView;
-  if (opts.format === "json") io.stdout.write(`${JSON.stringify({ verdict: overall, source, thresholds: verdicts }, null, 2)}\n`);
+  if (opts.format === "json") {
+    // measured values and intervals as the metric is printed: latencies to a microsecond, rates to 1e-9
+    const printed = verdicts.map((v, i) => {
+      const unit = thresholds[i]!.metric.endsWith("_ms") ? roundLatency : roundRate;
+      return { ...v, measured: v.measured === null ? null : unit(v.measured), ci: v.ci ? ([unit(v.ci[0]), unit(v.ci[1])] as [number, number]) : null };
+    });
+    io.stdout.write(`${JSON.stringify({ verdict: overall, source, thresholds: printed }, null, 2)}\n`);
+  }
   else {
     io.stdout.write(renderViews!([verdictView!(verdicts, `Gate over ${source}`)], "table", tableWidth(io)));
     io.stderr.write(`gate: ${overall.toUpperCase()} (${verdicts.length - failed - insufficient} passed, ${failed} failed, ${insufficient} too few samples)\n`);

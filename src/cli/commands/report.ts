@@ -5,6 +5,7 @@ import { ExitCode, noDataError, usageError } from "../../errors.js";
 import { expandInputs } from "../../store/expandInputs.js";
 import type { ReadSummary } from "../../model/readSummary.js";
 import { readNotes } from "../../store/readNotes.js";
+import { roundForOutput } from "../../render/outputNumbers.js";
 import { shownInput } from "../../store/stdin.js";
 import { parseDuration } from "../../util/duration.js";
 import { parseTime } from "../../util/parseTime.js";
@@ -82,7 +83,7 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
       // per-model probe records the chain replay could not place in a round (no run_id)
       unplaced_records: read.unplaced ?? 0,
     };
-    io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(roundForOutput(doc), null, 2)}\n`);
   } else {
     const title = `${current.records} record(s) from ${files.length} file(s)${window.since ? `, since ${window.since}` : ""}${window.until ? ` until ${window.until}` : ""}`;
     const [{ compareView }, { chainView }, { groupView }, { renderViews }] = await Promise.all([
