@@ -95,3 +95,14 @@ test("numbers are printed without float noise: latencies to a microsecond, rates
   const gate = await spawnCli(["gate", "--from", "r.jsonl", "--since", "2026-10-01", "--min-samples", "1", "--threshold", "p50_ms < 100", "--format", "json"], { cwd: dir });
   assert.equal((JSON.parse(gate.stdout) as { thresholds: { measured: number }[] }).thresholds[0]!.measured, 49.225);
 });
+
+test("mock with a bad scenario names each problem once, in words, with its path", async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(path.join(dir, "bad.yaml"), "models:\n  a:\n    latency_ms: fast\n    faults: { boom: 1 }\n");
+  const r = await spawnCli(["mock", "--scenario", "bad.yaml", "--port", "0"], { cwd: dir, timeoutMs: 20_000 });
+  assert.equal(r.code, 2, r.stderr);
+  const lines = r.stderr.trim().split("\n");
+  assert.match(lines[0]!, /^tierwatch: .*bad\.yaml: not a valid scenario$/);
+  assert.deepEqual(lines.slice(1).map((l) => l.trim().replace(/ \(known: .*\)$/, "")), ['models.a.latency_ms: must be a number or a mapping (got "fast")', "models.a.faults.boom: unknown key"]);
+  assert.doesNotMatch(r.stderr, /anyOf/);
+});

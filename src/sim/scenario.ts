@@ -122,7 +122,8 @@ export function validateScenario(doc: unknown, source: string): Scenario {
   validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(scenarioSchema);
   if (!validator(doc)) {
     const problems = schemaProblems(validator.errors);
-    throw usageError(`${source}: not a valid scenario\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`, problems);
+    // the problems are in the message, each once (the CLI prints a message's attached problems again)
+    throw usageError(`${source}: not a valid scenario\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
   }
   const scenario = doc as Scenario;
   for (const [name, m] of Object.entries(scenario.models ?? {})) {

@@ -4,8 +4,41 @@ import { didYouMean, formatPath } from "./paths.js";
 
 /** Turns JSON Schema errors into problems with paths, unknown keys named with a likely intended key. */
 export function schemaProblems(errors: readonly ErrorObject[] | null | undefined): Problem[] {
-  return dedupe((errors ?? []).map(problemOf));
+  return mergeAlternatives(dedupe((errors ?? []).map(problemOf)));
 }
+
+// A value that fits none of a field's alternatives (anyOf) gets one line in words: "must be a number or
+// a mapping (got "fast")", not one line per alternative and the validator's "must match a schema in anyOf".
+function mergeAlternatives(problems: Problem[]): Problem[] {
+  const anyOf = new Set(problems.filter((p) => p.message === ANY_OF).map((p) => p.path));
+  if (anyOf.size === 0) return problems;
+  const out: Problem[] = [];
+  const merged = new Map<string, { kinds: string[]; got: string; at: number }>();
+  for (const p of problems) {
+    if (!anyOf.has(p.path)) {
+      out.push(p);
+      continue;
+    }
+    const m = /^must be (.+) \(got (.+)\)$/.exec(p.message);
+    if (p.message === ANY_OF || !m) {
+      if (p.message !== ANY_OF) out.push(p);
+      if (!merged.has(p.path)) merged.set(p.path, { kinds: [], got: "", at: out.length });
+      continue;
+    }
+    const entry = merged.get(p.path) ?? { kinds: [], got: m[2]!, at: out.length };
+    if (!merged.has(p.path)) merged.set(p.path, entry);
+    if (!entry.kinds.includes(m[1]!)) entry.kinds.push(m[1]!);
+    entry.got = m[2]!;
+  }
+  // each merged line where its first alternative stood
+  const lines = [...merged.entries()].sort((a, b) => b[1].at - a[1].at);
+  for (const [path, { kinds, got, at }] of lines) {
+    out.splice(at, 0, { path, message: kinds.length > 0 ? `must be ${kinds.join(" or ")} (got ${got})` : "is none of the forms it may take", severity: "error" });
+  }
+  return out;
+}
+
+const ANY_OF = "must match a schema in anyOf";
 
 function problemOf(e: ErrorObject): Problem {
   const segments = e.instancePath
@@ -32,7 +65,7 @@ function problemOf(e: ErrorObject): Problem {
         severity: "error",
       };
     case "type":
-      return { path: formatPath(segments), message: `must be ${article((e.params as { type: string }).type)} (got ${got})`, severity: "error" };
+      return { path: formatPath(segments), message: `must be ${article((e.params as { type: string | string[] }).type)} (got ${got})`, severity: "error" };
     case "exclusiveMinimum":
       return { path: formatPath(segments), message: `must be > ${(e.params as { limit: number }).limit} (got ${got})`, severity: "error" };
     case "minimum":
@@ -66,8 +99,10 @@ function dedupe(problems: Problem[]): Problem[] {
   });
 }
 
-function article(type: string): string {
-  return type === "integer" ? "a whole number" : type === "object" ? "a mapping" : type === "array" ? "a list" : `a ${type}`;
+function article(type: string | string[]): string {
+  // a field of several types ("number,null" in the validator's words) is any of them
+  const types = Array.isArray(type) ? type : type.split(",");
+  return types.map((t) => (t === "integer" ? "a whole number" : t === "object" ? "a mapping" : t === "array" ? "a list" : t === "null" ? "null" : `a ${t}`)).join(" or ");
 }
 
 export function describeValue(v: unknown): string {
