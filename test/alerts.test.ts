@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { alertTransition, QUIET } from "../src/alerts/alertTransition.js";
@@ -104,13 +104,24 @@ test("a receiver that is down: the notification is retried after the next round,
   assert.equal((hook.bodies[0] as Record<string, unknown>).status, "firing");
 });
 
-test("--dry-run prints the notification and sends nothing", async (t) => {
-  const { hook, round } = await setup(t, 100);
-  await round("--dry-run");
-  await round("--dry-run");
-  const r = await round("--dry-run", "--format", "json");
-  assert.equal(hook.bodies.length, 0);
-  assert.match(r.stdout, /"alert":"tier1-down","status":"firing"/);
+test("--dry-run sends nothing and writes nothing: it prints what the rounds would probe and what each alert would evaluate", async (t) => {
+  const { dir, hook, round } = await setup(t, 100);
+  await round(); // one real failure in the window
+  const before = await readFile(path.join(dir, "data", `${new Date().toISOString().slice(0, 10)}.jsonl`), "utf8");
+  const sent = hook.bodies.length;
+  const r = await runCli(["probe", "--dry-run", "--format", "json"], { cwd: dir, env: { TEST_KEY: KEY, HOOK_URL: "http://127.0.0.1:9/hooks/T000/B000/SECRETTOKEN" } });
+  assert.equal(r.code, 0, r.stderr);
+  const plan = JSON.parse(r.stdout) as { dry_run: boolean; targets: { model: string; timeout_ms: number }[]; alerts: { alert: string; now: string; to: string }[] };
+  assert.equal(plan.dry_run, true);
+  assert.deepEqual(plan.targets.map((x) => [x.model, x.timeout_ms]), [["a", 1000]]);
+  assert.deepEqual(plan.alerts.map((a) => [a.alert, a.now, a.to]), [["tier1-down", "would fire", "http://127.0.0.1:9"]]);
+  assert.equal(await readFile(path.join(dir, "data", `${new Date().toISOString().slice(0, 10)}.jsonl`), "utf8"), before, "no record written");
+  assert.equal(hook.bodies.length, sent, "no notification sent");
+  assert.ok(!r.stdout.includes("SECRETTOKEN") && !r.stdout.includes(KEY));
+  const text = await runCli(["probe", "--dry-run"], { cwd: dir, env: { TEST_KEY: KEY, HOOK_URL: "http://127.0.0.1:9/x" } });
+  assert.match(text.stdout, /^dry run: nothing is sent, nothing is written; 1 round\(s\)/);
+  assert.match(text.stdout, /^ {2}a on sim \(http:\/\/127\.0\.0\.1:\d+\/v1\), chain default tier 1: timeout 1\.00 s$/m);
+  assert.match(text.stdout, /^ {2}tier1-down: success_rate\{tier=1\} < 0\.9 over .*; now: would fire/m);
 });
 
 test("alert rules are validated with paths; the transition table", () => {

@@ -100,6 +100,8 @@ export function createAlerting(policy: Policy, dataDir: string, sink: AlertSink,
           busy = false;
         });
     },
+    /** each rule's verdict over the records now in its window, with nothing sent and no state kept (a dry run) */
+    evaluateNow: (now: number): Promise<Verdict[]> => evaluate(policy, dataDir, now),
     /**
      * Waits for deliveries under way before the process exits, at most `graceMs`; what is still undelivered
      * then stays pending in alerts.json and is sent after the next run's first round.

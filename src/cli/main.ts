@@ -68,7 +68,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--no-warmup", "do not open connections before each round")
     .option("--every <duration>", "keep probing: a round every 1m (on aligned ticks) until SIGINT/SIGTERM")
     .option("--lock", "take the data directory's monitor lock (for cron: exit 5 while another monitor runs)")
-    .option("--dry-run", "print alert notifications instead of sending them")
+    .option("--dry-run", "send nothing, write nothing: print what each round would probe and what each alert rule would evaluate")
     .addOption(format(["table", "json"], "table"))
     .addHelpText("after", "\nProbe exits 0 when its rounds ran, whatever the models answered: failures are data.\nExit 5: another monitor holds the data directory's lock.")
     .action(async (opts, cmd: Command) => setExit(await (await import("./commands/probe.js")).probeCommand({ ...opts, roundsGiven: cmd.getOptionValueSource("rounds") === "cli" }, io)));
