@@ -167,6 +167,7 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
     const text = utf8(buf, scan.start[f]!, scan.end[f]!);
     return scan.esc[f] ? (JSON.parse(`"${text}"`) as string) : text;
   };
+  const text = (buf: Buffer, f: number): string => str(buf, f)!;
   // field f is the plain five-byte string w (its escaped spellings go the slow way)
   const isWord5 = (buf: Buffer, dv: DataView, f: number, w: ReturnType<typeof word5>) => {
     if (scan.type[f] !== T_STRING) return false;
@@ -453,9 +454,10 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       let epoch = NaN;
       if (!canonical && Number.isNaN((epoch = Date.parse(str(b, F.ts)!)))) return bad(file, segment, lineNo, "ts is missing or not a date");
       const status = statusOf(b);
-      if (status < 0) return bad(file, segment, lineNo, scannedStatusReason(scan, (f) => str(b, f)!));
+      // no closure over b here: a variable a closure captures is allocated afresh on every call of record()
+      if (status < 0) return bad(file, segment, lineNo, scannedStatusReason(scan, b, text));
       const broken = brokenRule(scan);
-      if (broken >= 0) return bad(file, segment, lineNo, scannedReason(scan, broken, (f) => str(b, f)!));
+      if (broken >= 0) return bad(file, segment, lineNo, scannedReason(scan, broken, b, text));
       out.records++;
       seen++;
 

@@ -108,16 +108,16 @@ function checkAll(scan: Scan): number {
   return -1;
 }
 
-/** Rule `k` broken by a scanned line, worded as valueProblem words it; `text(f)` decodes a string field. */
-export function scannedReason(scan: Scan, k: number, text: (f: number) => string): string {
+/** Rule `k` broken by a scanned line, worded as valueProblem words it; `text(buf, f)` decodes a string field. */
+export function scannedReason(scan: Scan, k: number, buf: Buffer, text: (buf: Buffer, f: number) => string): string {
   const [field, kind] = FIELD_RULES[k]!;
   const f = F[field];
   const t = scan.type[f];
-  return ruleReason(field, kind, t === T_STRING ? describeValue(text(f)) : t === T_NUMBER ? describeValue(scan.num[f]) : "another type");
+  return ruleReason(field, kind, t === T_STRING ? describeValue(text(buf, f)) : t === T_NUMBER ? describeValue(scan.num[f]) : "another type");
 }
 
 /** statusReason for a scanned status field: its type, and its text when it is a string. */
-export function scannedStatusReason(scan: Scan, text: (f: number) => string): string {
+export function scannedStatusReason(scan: Scan, buf: Buffer, text: (buf: Buffer, f: number) => string): string {
   const t = scan.type[F.status]!;
-  return statusReason(t === T_ABSENT ? undefined : t === T_STRING ? text(F.status) : t === T_NUMBER ? scan.num[F.status] : t === T_NULL ? null : {});
+  return statusReason(t === T_ABSENT ? undefined : t === T_STRING ? text(buf, F.status) : t === T_NUMBER ? scan.num[F.status] : t === T_NULL ? null : {});
 }
