@@ -150,9 +150,11 @@ chains:
       # the frontier model
       - model: a
         timeout_ms: 1000
+        quality: 3
       # the alternate
       - model: b
         timeout_ms: 1000
+        quality: 3
     retry:
       max_attempts: 1
     max_depth: 2

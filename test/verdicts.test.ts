@@ -106,3 +106,28 @@ test("mock with a bad scenario names each problem once, in words, with its path"
   assert.deepEqual(lines.slice(1).map((l) => l.trim().replace(/ \(known: .*\)$/, "")), ['models.a.latency_ms: must be a number or a mapping (got "fast")', "models.a.faults.boom: unknown key"]);
   assert.doesNotMatch(r.stderr, /anyOf/);
 });
+
+test("recommend never promotes a tier above one listed before it without a declared quality; it says what the promotion would gain", async (t) => {
+  const dir = await tempDir(t);
+  const policy = (quality: string) =>
+    `version: 1\nendpoints:\n  e: { base_url: "http://127.0.0.1:9/v1" }\nchains:\n  c:\n    tiers:\n      - { model: big, timeout_ms: 5000${quality} }\n      - { model: small, timeout_ms: 5000${quality} }\n    retry: { max_attempts: 1 }\n`;
+  await writeFile(path.join(dir, "plain.yaml"), policy(""));
+  await writeFile(path.join(dir, "equal.yaml"), policy(", quality: 2"));
+  // the last tier, a small model, is far faster and as reliable: tempting on latency alone
+  const lines: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const ts = new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString();
+    lines.push(JSON.stringify(record({ ts, run_id: "r", round: i, endpoint: "e", model: "big", status: i % 50 === 0 ? "server_error" : "ok", latency_ms: 900 + (i % 7) * 10 })));
+    lines.push(JSON.stringify(record({ ts, run_id: "r", round: i, endpoint: "e", model: "small", status: "ok", latency_ms: 80 + (i % 5) })));
+  }
+  await writeFile(path.join(dir, "h.jsonl"), `${lines.join("\n")}\n`);
+  const run = (...args: string[]) => spawnCli(["recommend", "h.jsonl", "--since", "2026-10-01", "--format", "json", ...args], { cwd: dir });
+  const plain = JSON.parse((await run("--policy", "plain.yaml")).stdout) as { chains: { verdict: string; proposal: { model: string }[] | null; flags: string[] }[] };
+  assert.ok(plain.chains[0]!.proposal === null || plain.chains[0]!.proposal[0]!.model === "big", JSON.stringify(plain.chains[0]));
+  assert.ok(plain.chains[0]!.flags.some((f) => /the order small → big would replay to .*p95 .*declare `quality:` on those tiers .*--assume-equal-quality/.test(f)), plain.chains[0]!.flags.join("\n"));
+  for (const args of [["--policy", "equal.yaml"], ["--policy", "plain.yaml", "--assume-equal-quality"]]) {
+    const r = JSON.parse((await run(...args)).stdout) as { chains: { verdict: string; proposal: { model: string }[] | null }[] };
+    assert.equal(r.chains[0]!.verdict, "change", args.join(" "));
+    assert.deepEqual(r.chains[0]!.proposal!.map((p) => p.model), ["small", "big"]);
+  }
+});

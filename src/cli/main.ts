@@ -116,6 +116,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--until <when>", "end of the window")
     .option("--optimize <order>", "what matters, in order: success, p95, cost", "success,p95,cost")
     .option("--min-rounds <n>", "fewer recorded rounds than this: not enough evidence", positiveInt, 100)
+    .option("--assume-equal-quality", "let a tier without a declared quality be moved above one listed before it")
     .option("--write", "rewrite the policy file with the proposal (comments kept) and print the diff")
     .addOption(format(["table", "json", "markdown"], "table"))
     .action(async (paths, opts) => setExit(await (await import("./commands/recommend.js")).recommendCommand(paths, opts, io)));

@@ -39,13 +39,13 @@ export interface ChainRecommendation {
 const MIN_ROUNDS = 100;
 
 /** Searches tier orders (respecting pin and quality) and per-tier timeouts by replay; proposes only with solid evidence. Pure. */
-export function recommend(history: History, policy: Policy, options: { optimize?: Objective[]; minRounds?: number } = {}): ChainRecommendation[] {
+export function recommend(history: History, policy: Policy, options: { optimize?: Objective[]; minRounds?: number; assumeEqualQuality?: boolean } = {}): ChainRecommendation[] {
   const optimize = options.optimize ?? ["success", "p95", "cost"];
   const minRounds = options.minRounds ?? MIN_ROUNDS;
-  return Object.values(policy.chains).map((chain) => recommendChain(history, chain, optimize, minRounds));
+  return Object.values(policy.chains).map((chain) => recommendChain(history, chain, optimize, minRounds, options.assumeEqualQuality === true));
 }
 
-function recommendChain(history: History, chain: Chain, optimize: Objective[], minRounds: number): ChainRecommendation {
+function recommendChain(history: History, chain: Chain, optimize: Objective[], minRounds: number, assumeEqualQuality: boolean): ChainRecommendation {
   const current = replayChain(history, chain);
   const evidence = chain.tiers.map((t) => tierEvidence(history, t));
   const flags = flagsFor(history, chain, evidence, current);
@@ -55,7 +55,8 @@ function recommendChain(history: History, chain: Chain, optimize: Objective[], m
   }
   // every allowed order; per order, each tier's timeout chosen in turn among its choices (one coordinate pass)
   let best: { chain: Chain; result: ReplayResult } = { chain, result: current };
-  for (const order of allowedOrders(chain.tiers)) {
+  const allowed = allowedOrders(chain.tiers, { assumeEqualQuality });
+  for (const order of allowed) {
     let candidate = withTiers(chain, order);
     let result = replayChain(history, candidate);
     for (let k = 0; k < order.length; k++) {
@@ -95,6 +96,9 @@ function recommendChain(history: History, chain: Chain, optimize: Objective[], m
     a.model === b.model && a.endpoint === b.endpoint && a.timeoutMs === b.timeoutMs && a.retry.maxAttempts === b.retry.maxAttempts && a.breaker.failureThreshold === b.breaker.failureThreshold && a.breaker.cooldownMs === b.breaker.cooldownMs;
   const unchanged = best.chain === chain || best.chain.tiers.every((t, i) => same(t, chain.tiers[i]!));
   const notes = describeChanges(chain, best.chain, evidence);
+  // an order the quality rule forbids that would do better: said, with its numbers and how to allow it
+  const forbidden = forbiddenGain(history, chain, allowed, best.result, optimize);
+  if (forbidden) flags.push(forbidden);
   if (unchanged) {
     return { ...base, verdict: "keep", reason: `no order or timeout in the search does better on ${optimize.join(", then ")} over ${current.requests} rounds`, proposed: null, proposal: null, notes: [] };
   }
@@ -154,17 +158,26 @@ function withTiers(chain: Chain, tiers: Tier[]): Chain {
   return { ...chain, tiers: tiers.map((t, i) => ({ ...t, index: i + 1 })) };
 }
 
-/** Orders that keep pinned tiers in place and never put a lower declared quality above a higher one. */
-export function allowedOrders(tiers: readonly Tier[]): Tier[][] {
+/**
+ * Orders that keep pinned tiers in place and never trade quality silently: a lower declared quality never
+ * goes above a higher one, and a tier goes above one listed before it only when both declare a quality
+ * and its own is at least as high (the listed order is the only word on quality there is otherwise).
+ * `assumeEqualQuality` treats tiers without a declared quality as equal to any other.
+ */
+export function allowedOrders(tiers: readonly Tier[], options: { assumeEqualQuality?: boolean; any?: boolean } = {}): Tier[][] {
   const out: Tier[][] = [];
   const free = tiers.filter((t) => !t.pin);
+  const mayPass = (a: Tier, b: Tier) =>
+    a.quality !== undefined && b.quality !== undefined ? a.quality >= b.quality : options.assumeEqualQuality === true;
   const permute = (rest: Tier[], acc: Tier[]) => {
     if (rest.length === 0) {
       const order: Tier[] = [];
       let f = 0;
       for (const t of tiers) order.push(t.pin ? t : acc[f++]!);
       const qualities = order.map((t) => t.quality).filter((q): q is number => q !== undefined);
-      if (qualities.every((q, i) => i === 0 || q <= qualities[i - 1]!)) out.push(order);
+      const ranked = qualities.every((q, i) => i === 0 || q <= qualities[i - 1]!);
+      const ok = options.any === true || (ranked && order.every((a, i) => order.slice(i + 1).every((b) => b.index > a.index || mayPass(a, b))));
+      if (ok) out.push(order);
       return;
     }
     rest.forEach((t, i) => permute([...rest.slice(0, i), ...rest.slice(i + 1)], [...acc, t]));
@@ -362,3 +375,25 @@ function flagsFor(history: History, chain: Chain, evidence: TierEvidence[], repl
 const pct = (v: number | null) => (v === null ? "-" : `${(v * 100).toFixed(1)}%`);
 const ms = (v: number | null) => (v === null ? "-" : v >= 1000 ? `${(v / 1000).toFixed(v % 1000 === 0 ? 0 : 1)} s` : `${Math.round(v)} ms`);
 const usd = (v: number | null) => (v === null ? "-" : `$${v.toFixed(4)}`);
+
+// The best order the quality rule leaves out, replayed with the current timeouts, when it beats the best
+// allowed candidate: what it would gain and which quality lines would allow it.
+function forbiddenGain(history: History, chain: Chain, allowed: readonly Tier[][], best: ReplayResult, optimize: Objective[]): string | undefined {
+  const key = (o: readonly Tier[]) => o.map((t) => t.index).join(",");
+  const allowedKeys = new Set(allowed.map(key));
+  let top: { order: Tier[]; result: ReplayResult } | undefined;
+  for (const order of allowedOrders(chain.tiers, { any: true })) {
+    if (allowedKeys.has(key(order))) continue;
+    const result = replayChain(history, withTiers(chain, order));
+    if (better(result, top?.result ?? best, optimize)) top = { order, result };
+  }
+  if (!top) return undefined;
+  const promoted = top.order.filter((a, i) => top!.order.slice(i + 1).some((b) => b.index < a.index));
+  const lines = promoted.map((t) => t.model);
+  return (
+    `the order ${top.order.map((t) => t.model).join(" → ")} would replay to success ${pct(top.result.success_rate)}, p95 ${ms(top.result.p95_ms)}` +
+    `${top.result.cost_per_1k === null ? "" : `, cost per 1k ${usd(top.result.cost_per_1k)}`} (best allowed: ${pct(best.success_rate)}, p95 ${ms(best.p95_ms)}), ` +
+    `but it puts ${lines.join(", ")} above a tier listed before it with no quality declared to say it is as good: ` +
+    `declare \`quality:\` on those tiers (equal values allow reordering), or run with --assume-equal-quality`
+  );
+}

@@ -18,6 +18,7 @@ export interface RecommendOptions {
   until?: string;
   optimize: string;
   minRounds: number;
+  assumeEqualQuality?: boolean;
   write?: boolean;
   format: "table" | "json" | "markdown";
 }
@@ -30,7 +31,7 @@ export async function recommendCommand(paths: string[], opts: RecommendOptions, 
   const inputs = paths.length > 0 ? paths : [opts.dataDir ? path.resolve(io.cwd, opts.dataDir) : loaded.policy.store.dir];
   const { history } = await loadHistory(inputs, opts, io);
   if (history.ts.length === 0) throw noDataError("no probe rounds in the window: recommendations need per-model probe records (tierwatch probe)");
-  const recs = recommend(history, loaded.policy, { optimize, minRounds: opts.minRounds });
+  const recs = recommend(history, loaded.policy, { optimize, minRounds: opts.minRounds, assumeEqualQuality: opts.assumeEqualQuality === true });
   if (opts.format === "json") io.stdout.write(`${JSON.stringify({ rounds: history.ts.length, optimize, chains: recs }, null, 2)}\n`);
   else io.stdout.write(renderRecommendations(recs, opts.format, tableWidth(io)));
   if (opts.write) {
