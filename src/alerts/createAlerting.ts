@@ -18,11 +18,10 @@ export const FLUSH_GRACE_MS = 5000;
 /** What the alerting tells the operator (stderr), never with a webhook URL in it. */
 export type AlertLog = (line: string) => void;
 
-/** Where an alert goes: a webhook, or (dry run) the log. */
+/** Where alert output goes: the operator's log, and the notifications of rules without a webhook. */
 export interface AlertSink {
-  dryRun: boolean;
   log: AlertLog;
-  /** a notification with no webhook, or any under --dry-run: the caller prints it (stdout, a JSON line or its text) */
+  /** a notification with no webhook: the caller prints it (stdout, a JSON line or its text) */
   print: (body: Record<string, unknown>) => void;
 }
 
@@ -45,7 +44,6 @@ export function createAlerting(policy: Policy, dataDir: string, sink: AlertSink,
     }
   };
   const saveState = async (states: Record<string, AlertState>) => {
-    if (sink.dryRun) return;
     const tmp = `${stateFile}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify(states, null, 1));
     await rename(tmp, stateFile);
@@ -56,7 +54,7 @@ export function createAlerting(policy: Policy, dataDir: string, sink: AlertSink,
       if (policy.alerts.length === 0 || busy) return;
       let verdicts: Verdict[];
       try {
-        verdicts = await evaluate(policy, dataDir, now);
+        verdicts = await evaluateAlertRules(policy, dataDir, now);
       } catch (err) {
         // the round's records are written; alerts that cannot be evaluated must not stop the monitor
         sink.log(`alerts not evaluated: ${redact(err instanceof Error ? err.message : String(err))}`);
@@ -77,7 +75,7 @@ export function createAlerting(policy: Policy, dataDir: string, sink: AlertSink,
           if (closing.signal.aborted) break;
           const body = alertBody(s.rule, s.kind, s.verdict, states[s.rule.name]!, now);
           let ok = true;
-          if (sink.dryRun || !s.rule.webhook) {
+          if (!s.rule.webhook) {
             sink.print(body);
           } else {
             const res = await deliverWebhook(s.rule.webhook, body, { headers: s.rule.headers, signal: closing.signal });
@@ -100,8 +98,6 @@ export function createAlerting(policy: Policy, dataDir: string, sink: AlertSink,
           busy = false;
         });
     },
-    /** each rule's verdict over the records now in its window, with nothing sent and no state kept (a dry run) */
-    evaluateNow: (now: number): Promise<Verdict[]> => evaluate(policy, dataDir, now),
     /**
      * Waits for deliveries under way before the process exits, at most `graceMs`; what is still undelivered
      * then stays pending in alerts.json and is sent after the next run's first round.
@@ -126,7 +122,8 @@ const WRITE_SKEW_MS = 5 * 60_000;
 
 // Each distinct window is read once, from its start: the day files it covers, each from the offset of the
 // window's start (found by a few reads), so an evaluation costs the window's records, not the day's.
-async function evaluate(policy: Policy, dataDir: string, now: number): Promise<Verdict[]> {
+/** Each alert rule's verdict at `now` over the records in its window (nothing sent, no state kept). */
+export async function evaluateAlertRules(policy: Policy, dataDir: string, now: number): Promise<Verdict[]> {
   const breakers = policy.alerts.some((a) => a.when.metric === "breaker_open_ms") ? await fileBreakerStore(dataDir).snapshot() : undefined;
   const all = (await expandInputs([dataDir], dataDir).catch(() => [])).filter((f) => f.endsWith(".jsonl"));
   const verdicts: Verdict[] = new Array(policy.alerts.length);

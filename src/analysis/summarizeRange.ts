@@ -35,6 +35,11 @@ export function policyChains(policy: Policy): NonNullable<SummarySpec["chains"]>
   }));
 }
 
+/** The latency SLO (slo.p95_ms) of each of a policy's chains that sets one: what SLO attainment is measured against. */
+export function policySlos(policy: Policy | undefined): Record<string, number> {
+  return Object.fromEntries(Object.values(policy?.chains ?? {}).flatMap((c) => (c.slo.p95Ms === undefined ? [] : [[c.name, c.slo.p95Ms]])));
+}
+
 /** Chain outcome counts for one chain in one window. */
 export interface ChainCounts extends ChainTally {
   window: number;

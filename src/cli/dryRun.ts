@@ -1,4 +1,4 @@
-import { createAlerting } from "../alerts/createAlerting.js";
+import { evaluateAlertRules } from "../alerts/createAlerting.js";
 import type { Chain, Policy } from "../model/policy.js";
 import { worstCaseMs } from "../policy/worstCaseMs.js";
 import type { ProbeTarget } from "../probe/probeTargets.js";
@@ -34,7 +34,7 @@ export async function printDryRun(plan: DryRunPlan, io: CliIo, now = Date.now())
     stream: plan.stream,
   }));
   const chains = plan.chains.map((c) => ({ chain: c.name, tiers: c.tiers.slice(0, c.maxDepth).map((t) => t.model), worst_case_ms: worstCaseMs(c), deadline_ms: c.deadlineMs ?? null }));
-  const verdicts = plan.policy.alerts.length > 0 ? await createAlerting(plan.policy, plan.dataDir, { dryRun: true, log: () => undefined, print: () => undefined }, (s) => s).evaluateNow(now) : [];
+  const verdicts = plan.policy.alerts.length > 0 ? await evaluateAlertRules(plan.policy, plan.dataDir, now) : [];
   const alerts = plan.policy.alerts.map((a, i) => ({
     alert: a.name,
     condition: a.when.text,

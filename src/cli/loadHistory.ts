@@ -1,5 +1,4 @@
 import { expandInputs } from "../store/expandInputs.js";
-import type { ReadSummary } from "../model/readSummary.js";
 import { readRecords } from "../store/readRecords.js";
 import { readNotes } from "../store/readNotes.js";
 import { createHistoryBuilder, type History } from "../replay/history.js";
@@ -23,11 +22,6 @@ export async function loadHistory(
     if ((since === undefined || t >= since) && (until === undefined || t < until)) builder.add(r);
   });
   const built = builder.build();
-  noteRead({ ...read, unplaced: built.unplaced }, io);
+  io.stderr.write(readNotes({ ...read, unplaced: built.unplaced }, io.cwd));
   return { ...built, files: files.length };
-}
-
-/** Says on stderr what reading skipped (the first bad lines, unfinished ones) and which gzip files were cut short, as report does. */
-export function noteRead(read: ReadSummary, io: CliIo): void {
-  io.stderr.write(readNotes(read, io.cwd));
 }

@@ -15,7 +15,6 @@ export interface MonitorPlan extends RoundSpec {
   everyMs: number | undefined;
   /** stop after this many rounds (default: until SIGINT/SIGTERM with everyMs, else 1) */
   maxRounds?: number;
-  dryRun: boolean;
   format: "table" | "json";
 }
 
@@ -47,7 +46,7 @@ export async function runMonitor(plan: MonitorPlan, io: CliIo, clock: () => numb
   const alerting = createAlerting(
     plan.policy,
     plan.dataDir,
-    { dryRun: plan.dryRun, log: (l) => io.stderr.write(`${l}\n`), print: printAlert(io, plan.format) },
+    { log: (l) => io.stderr.write(`${l}\n`), print: printAlert(io, plan.format) },
     plan.redact,
   );
   const logFile = path.join(plan.dataDir, "monitor.log");

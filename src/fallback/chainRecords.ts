@@ -1,5 +1,5 @@
 import { attemptRecord } from "../probe/attemptRecord.js";
-import { RECORD_VERSION, type AttemptRecord } from "../model/record.js";
+import { MAX_ERROR_TEXT, RECORD_VERSION, type AttemptRecord } from "../model/record.js";
 import type { Redactor } from "../util/redact.js";
 import type { ChainCall, ChainResult } from "./runChain.js";
 
@@ -56,7 +56,7 @@ export function chainRecords(
     completion_tokens: result.answer?.completionTokens ?? null,
     cost_usd: costs.length ? costs.reduce((a, b) => a + b, 0) : null,
     error_code: result.errorCode,
-    error: result.error === null ? null : redact(result.error).slice(0, 300),
+    error: result.error === null ? null : redact(result.error).slice(0, MAX_ERROR_TEXT),
   };
   if (ctx.round !== undefined) outcome.round = ctx.round;
   return [...out, outcome];

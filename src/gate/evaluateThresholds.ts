@@ -1,6 +1,8 @@
 import { createChainSummary, type ChainRow } from "../analysis/summarizeChains.js";
 import { createGroupSummary, type GroupRow } from "../analysis/summarizeGroups.js";
+import { policySlos } from "../analysis/summarizeRange.js";
 import { wilsonInterval } from "../analysis/wilsonInterval.js";
+import { METRIC_DEFINITIONS } from "../model/metrics.js";
 import { CLOSED, type BreakerState } from "../model/breakerState.js";
 import type { Policy } from "../model/policy.js";
 import type { AttemptRecord } from "../model/record.js";
@@ -30,14 +32,16 @@ export interface JudgeOptions {
   decisive?: "fail" | "pass";
 }
 
-/** Metrics of chain requests, not of attempts. */
-export const CHAIN_METRICS: ReadonlySet<string> = new Set(["fallback_activation_rate", "exhaustion_rate"]);
+/** Metrics of chain requests, not of attempts (from the model's definitions). */
+export const CHAIN_METRICS: ReadonlySet<string> = new Set(METRIC_DEFINITIONS.filter((m) => m.over === "chain requests").map((m) => m.name));
+// percentiles: they stand on the ok answers they are taken from
+const TRENDS: ReadonlySet<string> = new Set(METRIC_DEFINITIONS.filter((m) => m.kind === "trend").map((m) => m.name));
 
 /** Accumulates records for each threshold in one pass, then judges each (pure: records, policy and breakers in). */
 export function createThresholdEvaluator(thresholds: readonly Threshold[], policy: Policy | undefined) {
   // the latency SLO of a record's chain, as report and judgeFiles apply it
-  const sloByChain = new Map(Object.values(policy?.chains ?? {}).map((c) => [c.name, c.slo.p95Ms]));
-  const latencySloMs = (r: AttemptRecord) => (r.chain ? sloByChain.get(r.chain) : undefined);
+  const slos = policySlos(policy);
+  const latencySloMs = (r: AttemptRecord) => (r.chain ? slos[r.chain] : undefined);
   const accs = thresholds.map((t) => ({ t, groups: createGroupSummary([], { latencySloMs }), chains: createChainSummary(policy) }));
   return {
     add(r: AttemptRecord): void {
@@ -97,7 +101,7 @@ export function judge(
     }
   } else if (group) {
     // a percentile stands on the ok answers it is taken from; a rate on the attempts sent
-    const percentile = t.metric.endsWith("_ms");
+    const percentile = TRENDS.has(t.metric);
     n = percentile ? group.ok : group.sent;
     measured = (group as unknown as Record<string, number | null>)[t.metric] ?? null;
     if (percentile && group.ok === 0 && group.sent > 0 && options.decisive !== "pass") {

@@ -1,6 +1,6 @@
 import { finishGroup, mergeGroupAccs, type GroupRow } from "../analysis/groupAcc.js";
 import { summarizeFiles } from "../analysis/summarizeFiles.js";
-import { policyChains, type SummarySpec } from "../analysis/summarizeRange.js";
+import { policyChains, policySlos, type SummarySpec } from "../analysis/summarizeRange.js";
 import type { BreakerState } from "../model/breakerState.js";
 import { LABELS, type Label } from "../model/metrics.js";
 import type { Policy } from "../model/policy.js";
@@ -40,7 +40,7 @@ export async function judgeFiles(
     by,
     windows: [window],
     filters: {},
-    sloByChain: Object.fromEntries(Object.values(policy?.chains ?? {}).flatMap((c) => (c.slo.p95Ms === undefined ? [] : [[c.name, c.slo.p95Ms]]))),
+    sloByChain: policySlos(policy),
     chains: policy ? policyChains(policy) : null,
   };
   const { windows, read } = await summarizeFiles(files, spec, { keepAccs: true, threads: options.threads, startAt: options.startAt });

@@ -5,6 +5,8 @@ export const RECORD_VERSION = 1;
 
 /** No record line is longer: a longer one (a binary file, a runaway writer) is one bad line, read past without being held. */
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** A record's `error` text is at most this long (cut after its secrets are removed). */
+export const MAX_ERROR_TEXT = 300;
 /** Why such a line is bad. */
 export const TOO_LONG = `longer than ${MAX_LINE_BYTES / 1024 / 1024} MB: not a record`;
 

@@ -1,5 +1,5 @@
 import type { Endpoint, Tier } from "../model/policy.js";
-import { RECORD_VERSION, type AttemptRecord } from "../model/record.js";
+import { MAX_ERROR_TEXT, RECORD_VERSION, type AttemptRecord } from "../model/record.js";
 import type { Redactor } from "../util/redact.js";
 import { costOf } from "./costOf.js";
 import type { AttemptResult } from "./runAttempt.js";
@@ -45,7 +45,7 @@ export function attemptRecord(result: AttemptResult, ctx: AttemptContext, redact
     completion_tokens: result.completionTokens,
     cost_usd: costOf(ctx.tier.price, result.promptTokens, result.completionTokens),
     error_code: result.errorCode,
-    error: result.error === null ? null : redact(result.error).slice(0, 300),
+    error: result.error === null ? null : redact(result.error).slice(0, MAX_ERROR_TEXT),
     retry_after_ms: result.retryAfterMs,
   };
   if (ctx.round !== undefined) rec.round = ctx.round;

@@ -1,3 +1,4 @@
+import { MAX_ERROR_TEXT } from "../model/record.js";
 import type { Status } from "../model/status.js";
 
 /** The status and finer cause of a non-2xx response. */
@@ -21,7 +22,7 @@ export function parseRetryAfter(retryAfter: string | undefined, retryAfterMs: st
 /** Maps an HTTP error status and body to one status: 429, 5xx, auth, and 400s told apart by their error code. */
 export function classifyHttpError(httpStatus: number, bodyText: string): HttpErrorClass {
   let code: string | null = null;
-  let message = bodyText.slice(0, 300);
+  let message = bodyText.slice(0, MAX_ERROR_TEXT);
   try {
     const parsed = JSON.parse(bodyText) as { error?: { code?: unknown; type?: unknown; message?: unknown } | string };
     const err = parsed.error;
@@ -34,7 +35,7 @@ export function classifyHttpError(httpStatus: number, bodyText: string): HttpErr
     // not JSON: keep the raw text
   }
   const text = `${code ?? ""} ${message}`.toLowerCase();
-  const base = { message: `HTTP ${httpStatus}: ${message}`.slice(0, 300), retryAfterMs: null };
+  const base = { message: `HTTP ${httpStatus}: ${message}`.slice(0, MAX_ERROR_TEXT), retryAfterMs: null };
   if (httpStatus === 429) return { ...base, status: "rate_limited", errorCode: code };
   if (httpStatus === 401 || httpStatus === 403) return { ...base, status: "auth", errorCode: code };
   if (httpStatus === 408 || httpStatus === 504) return { ...base, status: "timeout", errorCode: `http_${httpStatus}` };

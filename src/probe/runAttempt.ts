@@ -4,6 +4,7 @@ import { classifyHttpError, networkErrorCode, parseRetryAfter } from "./classify
 import { exchange } from "./exchange.js";
 import { createSseParser } from "./sseParser.js";
 import type { Status } from "../model/status.js";
+import { MAX_ERROR_TEXT } from "../model/record.js";
 import type { Transport } from "./transport.js";
 import { redactedExcerpt, withSecret, type Redactor } from "../util/redact.js";
 
@@ -79,8 +80,6 @@ export function emptyAttemptResult(startedAt: number, status: Status = "ok"): At
 }
 
 const MAX_BODY = 8 * 1024 * 1024;
-/** longest error text kept, after redaction */
-export const MAX_ERROR_TEXT = 300;
 /** longest served model or target kept, after redaction */
 const MAX_SERVED = 200;
 const MAX_ERROR_BODY = 64 * 1024;

@@ -1,4 +1,4 @@
-import { describeValue, FIELD_RULES, ruleReason, statusReason } from "../model/recordRules.js";
+import { describeValue, FIELD_RULES, numberFits, ruleReason, statusReason } from "../model/recordRules.js";
 import { F, T_ABSENT, T_NULL, T_NUMBER, T_STRING, type Scan } from "./scanRecord.js";
 
 // The field rules of model/recordRules.ts on a scanned line (report's byte path): the same table, the same
@@ -89,21 +89,14 @@ function remember(scan: Scan, w: Uint32Array): void {
   }
 }
 
+// The rules as the model states them, for a line whose value types are not known yet (rare: a few a file).
 function checkAll(scan: Scan): number {
-  const type = scan.type;
-  const num = scan.num;
   for (let k = 0; k < RULED.length; k++) {
     const f = RULED[k]!;
-    const t = type[f]!;
+    const t = scan.type[f]!;
     if (t === T_ABSENT || t === T_NULL) continue;
-    const kind = KIND_CODE[k]!;
-    if (kind === 0) {
-      if (t !== T_STRING) return k;
-      continue;
-    }
-    if (t !== T_NUMBER) return k;
-    const x = num[f]!;
-    if (kind === 1 ? !(x >= 0 && x < Infinity) : !(x < Infinity && x === Math.floor(x) && x >= (kind === 2 ? 1 : 0))) return k;
+    const kind = FIELD_RULES[k]![1];
+    if (kind === "text" ? t !== T_STRING : t !== T_NUMBER || !numberFits(kind, scan.num[f]!)) return k;
   }
   return -1;
 }

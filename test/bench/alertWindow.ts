@@ -57,7 +57,7 @@ export async function alertWindow(): Promise<string> {
     rmSync(dir, { recursive: true, force: true });
     writeDay(dir, total - TAIL, now);
     writeFileSync(path.join(dir, "alerts.json"), "{}");
-    return { dir, times: [] as number[], alerting: createAlerting(policy, dir, { dryRun: true, log: (l) => process.stderr.write(`${l}\n`), print: () => undefined }, (s) => s) };
+    return { dir, times: [] as number[], alerting: createAlerting(policy, dir, { log: (l) => process.stderr.write(`${l}\n`), print: () => undefined }, (s) => s) };
   });
   // interleaved; the first evaluation of each fires the rule (a notification, state written) and warms
   // up the reader: not timed

@@ -35,7 +35,7 @@ export async function monitorSoak(rounds = Number(process.env.SOAK_ROUNDS ?? 100
   const started = performance.now();
   try {
     await runMonitor(
-      { policy: policy!, redact: (s) => s, targets: probeTargets(policy!), chains: Object.values(policy!.chains), dataDir: dir, everyMs: 20, maxRounds: rounds, dryRun: true, format: "json", warm: false },
+      { policy: policy!, redact: (s) => s, targets: probeTargets(policy!), chains: Object.values(policy!.chains), dataDir: dir, everyMs: 20, maxRounds: rounds, format: "json", warm: false },
       io,
     );
   } finally {

@@ -49,18 +49,17 @@ export async function probeCommand(opts: ProbeOptions, io: CliIo): Promise<numbe
   const targets = opts.models ? probeTargets(policy, { models: opts.model }) : [];
   if (targets.length === 0 && chains.length === 0) throw usageError("nothing to probe: no model matches --model, and no --chain was given");
   const dataDir = opts.dataDir ? path.resolve(io.cwd, opts.dataDir) : policy.store.dir;
+  if (opts.every !== undefined && opts.interval !== undefined) throw usageError("--every and --interval do not go together: --every schedules rounds on aligned ticks");
+  const everyMs = opts.every === undefined ? undefined : parseDuration(opts.every, "--every");
   if (opts.dryRun) {
     // a dry run sends nothing and writes nothing: it says what the rounds and the alert rules would do
-    const every = opts.every === undefined ? undefined : parseDuration(opts.every, "--every");
-    const schedule = every !== undefined ? `a round every ${formatMs(every)}` : `${opts.rounds} round(s)${intervalMs ? `, ${formatMs(intervalMs)} apart` : ""}`;
+    const schedule = everyMs !== undefined ? `a round every ${formatMs(everyMs)}` : `${opts.rounds} round(s)${intervalMs ? `, ${formatMs(intervalMs)} apart` : ""}`;
     const { printDryRun } = await import("../dryRun.js");
     await printDryRun({ policy, targets, chains, dataDir, stream: opts.stream ?? policy.probe.stream, schedule, format: opts.format }, io);
     return 0;
   }
-  if (opts.every !== undefined || opts.lock) {
+  if (everyMs !== undefined || opts.lock) {
     // a monitor (--every), or cron rounds under the same lock; both evaluate alerts after each round
-    if (opts.every !== undefined && opts.interval !== undefined) throw usageError("--every and --interval do not go together: --every schedules rounds on aligned ticks");
-    const everyMs = opts.every === undefined ? undefined : parseDuration(opts.every, "--every");
     await runMonitor(
       {
         policy,
@@ -73,7 +72,6 @@ export async function probeCommand(opts: ProbeOptions, io: CliIo): Promise<numbe
         warm: opts.warmup,
         everyMs,
         maxRounds: everyMs === undefined || opts.roundsGiven ? opts.rounds : undefined,
-        dryRun: false,
         format: opts.format,
       },
       io,
@@ -81,7 +79,7 @@ export async function probeCommand(opts: ProbeOptions, io: CliIo): Promise<numbe
     return 0;
   }
   // alert rules are evaluated after every round, as under --every and --lock
-  const alerting = policy.alerts.length > 0 ? createAlerting(policy, dataDir, { dryRun: false, log: (l) => io.stderr.write(`${l}\n`), print: printAlert(io, opts.format) }, redact) : undefined;
+  const alerting = policy.alerts.length > 0 ? createAlerting(policy, dataDir, { log: (l) => io.stderr.write(`${l}\n`), print: printAlert(io, opts.format) }, redact) : undefined;
   const { runId, records } = await runRounds(
     {
       policy,

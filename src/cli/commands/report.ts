@@ -1,9 +1,8 @@
 import { DIMENSIONS, type Dimension } from "../../analysis/groupAcc.js";
 import { summarizeFiles } from "../../analysis/summarizeFiles.js";
-import { policyChains, type SummarySpec } from "../../analysis/summarizeRange.js";
+import { policyChains, policySlos, type SummarySpec } from "../../analysis/summarizeRange.js";
 import { ExitCode, noDataError, usageError } from "../../errors.js";
 import { expandInputs } from "../../store/expandInputs.js";
-import type { ReadSummary } from "../../model/readSummary.js";
 import { readNotes } from "../../store/readNotes.js";
 import { roundForOutput } from "../../render/outputNumbers.js";
 import { shownInput } from "../../store/stdin.js";
@@ -51,7 +50,7 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
     bucketMs,
     windows,
     filters: { chain: opts.chain, model: opts.model, endpoint: opts.endpoint, region: opts.region },
-    sloByChain: Object.fromEntries(Object.values(policy?.chains ?? {}).flatMap((c) => (c.slo.p95Ms === undefined ? [] : [[c.name, c.slo.p95Ms]]))),
+    sloByChain: policySlos(policy),
     chains: policy ? policyChains(policy) : null,
   };
   const { windows: results, read } = await summarizeFiles(files, spec, { threads: opts.threads });
@@ -59,7 +58,7 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
   const previous = results[1];
   const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
   const window = { since: iso(since), until: iso(until) };
-  reportBadLines(io, read);
+  io.stderr.write(readNotes(read, io.cwd));
   const empty = current.records === 0;
   // an empty window is exit 4; JSON and CSV still print their (empty) document, so `| jq` and a CSV
   // reader get one; a table has nothing to show
@@ -115,6 +114,3 @@ function parseBy(text: string, withBucket: boolean): Dimension[] {
   return withBucket && !out.includes("bucket") ? ["bucket", ...out] : out;
 }
 
-function reportBadLines(io: CliIo, read: ReadSummary): void {
-  io.stderr.write(readNotes(read, io.cwd));
-}
