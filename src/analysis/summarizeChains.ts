@@ -27,7 +27,6 @@ export interface ChainRow {
  */
 export function createChainSummary(policy: Policy | undefined) {
   const measured = new Map<string, ChainTally>();
-  let unplaced = 0;
   const rounds = new Map<string, RoundSlots>();
   // with a policy, a chain's key is its index in the policy; without one, an id given in order of appearance
   const chains = policy ? Object.values(policy.chains) : [];
@@ -55,8 +54,8 @@ export function createChainSummary(policy: Policy | undefined) {
         tally(m, r.status === "ok" ? (r.served_tier ?? null) : null);
         return;
       }
+      // a probe record without run_id has no round to join (report and replay count and name those)
       const key = roundKey(r);
-      if (key === UNPLACED) unplaced++;
       if (key === null || key === UNPLACED) return;
       const slots = policy
         ? (targetSlots.get(`${r.endpoint}\u0000${r.model}`) ?? [])
@@ -69,8 +68,6 @@ export function createChainSummary(policy: Policy | undefined) {
       // a tier serves when ok within its timeout (a record without a latency: ok)
       for (const { slot, timeoutMs } of slots) setResult(round, slot, r.status === "ok" && !((r.latency_ms ?? 0) > timeoutMs) ? 0 : -1);
     },
-    /** probe records left out of the replay: no run_id to place them in a round */
-    unplaced: () => unplaced,
     rows(): ChainRow[] {
       const replayed = new Map<string, ChainTally>();
       const count: CountServed = (_window, chainKey, served) => {

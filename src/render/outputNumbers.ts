@@ -4,15 +4,17 @@ export function roundLatency(ms: number): number {
 }
 
 /** A rate or a share, to 1e-9. */
-export function roundRate(x: number): number {
+function roundRate(x: number): number {
   return Math.round(x * 1e9) / 1e9;
 }
 
+// keys (or metric names) whose numbers are rates or shares
 const RATE_KEYS = /(_rate|_ci|^slo_attainment|^p_value|^value)$/;
 
 /**
  * A document as it is printed: every number under a key ending in `_ms` rounded with roundLatency, every
  * rate or interval (`*_rate`, `*_ci`, `slo_attainment`, `p_value`) with roundRate; the rest as it is.
+ * A lone value is rounded by the key (or metric name) it stands for.
  * Applied at output only: every comparison inside tierwatch uses the full values.
  */
 export function roundForOutput<T>(doc: T, key = ""): T {

@@ -13,27 +13,24 @@ function mergeAlternatives(problems: Problem[]): Problem[] {
   const anyOf = new Set(problems.filter((p) => p.message === ANY_OF).map((p) => p.path));
   if (anyOf.size === 0) return problems;
   const out: Problem[] = [];
-  const merged = new Map<string, { kinds: string[]; got: string; at: number }>();
+  // one line per such path, where its first alternative stood, its message growing with each alternative
+  const merged = new Map<string, { line: Problem; kinds: string[] }>();
   for (const p of problems) {
-    if (!anyOf.has(p.path)) {
+    const alternative = anyOf.has(p.path) ? /^must be (.+) \(got (.+)\)$/.exec(p.message) : null;
+    if (!anyOf.has(p.path) || (!alternative && p.message !== ANY_OF)) {
       out.push(p);
       continue;
     }
-    const m = /^must be (.+) \(got (.+)\)$/.exec(p.message);
-    if (p.message === ANY_OF || !m) {
-      if (p.message !== ANY_OF) out.push(p);
-      if (!merged.has(p.path)) merged.set(p.path, { kinds: [], got: "", at: out.length });
-      continue;
+    let entry = merged.get(p.path);
+    if (!entry) {
+      entry = { line: { path: p.path, message: "is none of the forms it may take", severity: "error" }, kinds: [] };
+      merged.set(p.path, entry);
+      out.push(entry.line);
     }
-    const entry = merged.get(p.path) ?? { kinds: [], got: m[2]!, at: out.length };
-    if (!merged.has(p.path)) merged.set(p.path, entry);
-    if (!entry.kinds.includes(m[1]!)) entry.kinds.push(m[1]!);
-    entry.got = m[2]!;
-  }
-  // each merged line where its first alternative stood
-  const lines = [...merged.entries()].sort((a, b) => b[1].at - a[1].at);
-  for (const [path, { kinds, got, at }] of lines) {
-    out.splice(at, 0, { path, message: kinds.length > 0 ? `must be ${kinds.join(" or ")} (got ${got})` : "is none of the forms it may take", severity: "error" });
+    if (alternative && !entry.kinds.includes(alternative[1]!)) {
+      entry.kinds.push(alternative[1]!);
+      entry.line.message = `must be ${entry.kinds.join(" or ")} (got ${alternative[2]})`;
+    }
   }
   return out;
 }

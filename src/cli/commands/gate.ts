@@ -10,7 +10,7 @@ import { loadPolicy } from "../../policy/loadPolicy.js";
 import type { Policy } from "../../model/policy.js";
 import { expandInputs } from "../../store/expandInputs.js";
 import { readNotes } from "../../store/readNotes.js";
-import { roundLatency, roundRate } from "../../render/outputNumbers.js";
+import { roundForOutput } from "../../render/outputNumbers.js";
 import { parseTime } from "../../util/parseTime.js";
 import { type CliIo, tableWidth } from "../io.js";
 
@@ -85,10 +85,7 @@ export async function gateCommand(opts: GateOptions, io: CliIo, now = Date.now()
   const verdictView = views?.[1].verdictView;
   if (opts.format === "json") {
     // measured values and intervals as the metric is printed: latencies to a microsecond, rates to 1e-9
-    const printed = verdicts.map((v, i) => {
-      const unit = thresholds[i]!.metric.endsWith("_ms") ? roundLatency : roundRate;
-      return { ...v, measured: v.measured === null ? null : unit(v.measured), ci: v.ci ? ([unit(v.ci[0]), unit(v.ci[1])] as [number, number]) : null };
-    });
+    const printed = verdicts.map((v, i) => ({ ...v, measured: roundForOutput(v.measured, thresholds[i]!.metric), ci: roundForOutput(v.ci, thresholds[i]!.metric) }));
     io.stdout.write(`${JSON.stringify({ verdict: overall, source, thresholds: printed }, null, 2)}\n`);
   }
   else {
