@@ -448,7 +448,7 @@ test("rounds of one run open at once whose numbers share their low bits (4096 ap
   for (const r of recs) chains.add(r);
   const want = chains.rows();
   assert.equal(want[0]!.requests, 1200);
-  const spec: SummarySpec = { by: ["model"], windows: [{}], filters: {}, sloByChain: {}, chains: null };
+  const spec: SummarySpec = { by: ["model", "served_model", "stream"], windows: [{}], filters: {}, sloByChain: {}, chains: null };
   for (const options of [{ threads: 1 }, { threads: 2, ranges: 3 }]) {
     assert.deepEqual((await summarizeFiles([path.join(dir, "r.jsonl")], spec, options)).windows[0]!.chains, want);
   }
@@ -523,6 +523,9 @@ test("mutated lines: the byte path judges every line as JSON.parse and the recor
       status: i % 7 === 0 ? "timeout" : "ok",
       latency_ms: Math.round(rand() * 10_000) / 100,
       round: i,
+      stream: i % 2 === 0,
+      served_model: `s${i % 3}`,
+      gateway_fallback: i % 4 === 0 ? true : i % 4 === 1 ? false : null,
     });
     let line = JSON.stringify(r);
     // a third of the lines get one to three random edits: a byte replaced, inserted or deleted
@@ -537,10 +540,10 @@ test("mutated lines: the byte path judges every line as JSON.parse and the recor
   }
   const file = path.join(dir, "fuzz.jsonl");
   await writeFile(file, `${lines.join("\n")}\n`);
-  const groups = createGroupSummary(["model"]);
+  const groups = createGroupSummary(["model", "served_model", "stream"]);
   const want = await readRecords([file], (r) => groups.add(r));
   assert.ok(want.badCount > 500 && want.records > 4000, `a mix of good and bad lines (${want.records} records, ${want.badCount} bad)`);
-  const spec: SummarySpec = { by: ["model"], windows: [{}], filters: {}, sloByChain: {}, chains: null };
+  const spec: SummarySpec = { by: ["model", "served_model", "stream"], windows: [{}], filters: {}, sloByChain: {}, chains: null };
   for (const options of [{ threads: 1 }, { threads: 2, ranges: 3 }]) {
     const got = await summarizeFiles([file], spec, options);
     assert.equal(got.read.records, want.records);

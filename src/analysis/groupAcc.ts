@@ -3,9 +3,9 @@ import { quantilesByHistogram } from "./quantilesByHistogram.js";
 import { wilsonInterval } from "./wilsonInterval.js";
 
 /** What attempts can be grouped by. */
-export const DIMENSIONS = ["model", "tier", "chain", "endpoint", "region", "hour", "day", "bucket"] as const;
+export const DIMENSIONS = ["model", "tier", "chain", "endpoint", "region", "served_model", "served_target", "stream", "hour", "day", "bucket"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
-export type GroupKeys = Partial<Record<Dimension, string | number | null>>;
+export type GroupKeys = Partial<Record<Dimension, string | number | boolean | null>>;
 
 /** One group's numbers: the row model every format renders. */
 export interface GroupRow {
@@ -22,6 +22,12 @@ export interface GroupRow {
   p99_ms: number | null;
   ttft_p50_ms: number | null;
   ttft_p95_ms: number | null;
+  /** ok answers that did not come from the tier's own target / ok answers whose server is known */
+  gateway_fallback_rate: number | null;
+  gateway_fallback_ci: [number, number] | null;
+  /** ok answers a gateway served from another target, and ok answers whose server is known */
+  gateway_fallbacks: number;
+  gateway_known: number;
   statuses: Partial<Record<Status, number>>;
   prompt_tokens: number;
   completion_tokens: number;
@@ -52,6 +58,9 @@ export interface GroupAcc {
   /** Neumaier compensation of `cost`: the sum does not depend on the order records arrive in */
   costComp: number;
   costKnown: boolean;
+  /** ok answers whose server is known (gateway_fallback true or false), and those served elsewhere */
+  gwKnown: number;
+  gwFallback: number;
 }
 
 /** An empty accumulator for a group. */
@@ -71,6 +80,8 @@ export function newGroupAcc(keys: GroupKeys): GroupAcc {
     cost: 0,
     costComp: 0,
     costKnown: false,
+    gwKnown: 0,
+    gwFallback: 0,
   };
 }
 
@@ -100,10 +111,12 @@ export const V_SLO = 2;
 export const V_PROMPT = 3;
 export const V_COMPLETION = 4;
 export const V_COST = 5;
+/** gateway_fallback: 1 true, 0 false, NaN unknown */
+export const V_GATEWAY = 6;
 
 /** A values array for `accumulate`: the numbers travel in it, so that a call boxes no double. */
 export function newAttemptValues(): Float64Array {
-  return new Float64Array(6);
+  return new Float64Array(7);
 }
 
 const OK = 0;
@@ -112,8 +125,8 @@ const SKIPPED = STATUSES.indexOf("skipped");
 /**
  * Adds one attempt: the one definition of how an attempt counts, for report's byte path and the record
  * path alike. `status` is its index in STATUSES; `v` holds its numbers (V_LATENCY ...), NaN where absent.
- * Latency and TTFT count only for ok attempts; skipped ones are not sent; the SLO (V_SLO) is the chain's
- * latency ceiling, NaN when it has none; cost is a compensated sum.
+ * Latency, TTFT and who served (V_GATEWAY) count only for ok attempts; skipped ones are not sent; the SLO
+ * (V_SLO) is the chain's latency ceiling, NaN when it has none; cost is a compensated sum.
  */
 export function accumulate(acc: GroupAcc, status: number, v: Float64Array): void {
   acc.attempts++;
@@ -139,6 +152,11 @@ export function accumulate(acc: GroupAcc, status: number, v: Float64Array): void
       tt.data[tt.n++] = ttft;
     }
     if (slo !== slo || latency <= slo) acc.sloOk++;
+    const gw = v[V_GATEWAY]!;
+    if (gw === gw) {
+      acc.gwKnown++;
+      if (gw === 1) acc.gwFallback++;
+    }
   }
   const prompt = v[V_PROMPT]!;
   if (prompt === prompt) acc.promptTokens += prompt;
@@ -164,6 +182,7 @@ export function addAttempt(
   promptTokens: number | null,
   completionTokens: number | null,
   costUsd: number | null,
+  gatewayFallback: boolean | null | undefined,
 ): void {
   recordValues[V_LATENCY] = nan(latencyMs);
   recordValues[V_TTFT] = nan(ttftMs);
@@ -171,6 +190,7 @@ export function addAttempt(
   recordValues[V_PROMPT] = nan(promptTokens);
   recordValues[V_COMPLETION] = nan(completionTokens);
   recordValues[V_COST] = nan(costUsd);
+  recordValues[V_GATEWAY] = gatewayFallback === true ? 1 : gatewayFallback === false ? 0 : Number.NaN;
   accumulate(acc, STATUSES.indexOf(status), recordValues);
 }
 
@@ -210,6 +230,8 @@ export function mergeGroupAcc(into: GroupAcc, from: GroupAcc): void {
   addCost(into, from.cost);
   addCost(into, from.costComp);
   into.costKnown ||= from.costKnown;
+  into.gwKnown += from.gwKnown;
+  into.gwFallback += from.gwFallback;
 }
 
 /** Turns totals into the row: success with its Wilson interval over sent attempts, quantiles over ok ones. May reorder the samples. */
@@ -232,6 +254,10 @@ export function finishGroup(acc: GroupAcc): GroupRow {
     p99_ms: p99!,
     ttft_p50_ms: t50!,
     ttft_p95_ms: t95!,
+    gateway_fallback_rate: acc.gwKnown > 0 ? acc.gwFallback / acc.gwKnown : null,
+    gateway_fallback_ci: wilsonInterval(acc.gwFallback, acc.gwKnown),
+    gateway_fallbacks: acc.gwFallback,
+    gateway_known: acc.gwKnown,
     statuses: statusesOf(acc.statusCounts),
     prompt_tokens: acc.promptTokens,
     completion_tokens: acc.completionTokens,
@@ -249,6 +275,7 @@ export function compareKeys(a: GroupKeys, b: GroupKeys, by: readonly Dimension[]
     if (x === null || x === undefined) return 1;
     if (y === null || y === undefined) return -1;
     if (typeof x === "number" && typeof y === "number") return x - y;
+    if (typeof x === "boolean" && typeof y === "boolean") return x ? 1 : -1;
     return String(x) < String(y) ? -1 : 1;
   }
   return 0;

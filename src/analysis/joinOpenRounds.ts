@@ -46,7 +46,7 @@ export function joinOpenRounds(parts: readonly OpenRounds[], spec: SummarySpec, 
   // counted by window and chain index, then added by name once per chain (a name key per round would take a
   // third of the join's time)
   const counts: (ChainTally | undefined)[][] = spec.windows.map(() => []);
-  const count: CountServed = (window, chainKey, served) => tally((counts[window]![chainKey] ??= newTally()), served);
+  const count: CountServed = (window, chainKey, served, gateway) => tally((counts[window]![chainKey] ??= newTally()), served, gateway);
   for (const r of rounds.values()) replaySlots(r.slots, r.results, r.slots.length, tiers, r.window, count);
   counts.forEach((list, window) =>
     list.forEach((t, chainKey) => {
@@ -59,10 +59,10 @@ export function joinOpenRounds(parts: readonly OpenRounds[], spec: SummarySpec, 
   );
 }
 
-/** Counts one chain request of a window (measured or replayed) that tier `served` answered, null for none. */
-export function countChain(into: Map<string, ChainCounts>, window: number, chain: string, served: number | null): void {
+/** Counts one chain request of a window (measured or replayed) that tier `served` answered (null for none), through a gateway's fallback or not. */
+export function countChain(into: Map<string, ChainCounts>, window: number, chain: string, served: number | null, gateway: boolean): void {
   const k = `${window}\u0000${chain}`;
   let c = into.get(k);
   if (!c) into.set(k, (c = { window, chain, ...newTally() }));
-  tally(c, served);
+  tally(c, served, gateway);
 }

@@ -4,15 +4,27 @@ export const ROUNDS_PER_RUN = 2 ** 30;
 /** Slot keys: a chain (its index in the policy, or an id for a chain learned from the records) × MAX_TIER + tier. */
 export const MAX_TIER = 1024;
 
-/** A probe round's results by slot: the first n entries, 0 (or more) when the tier served (ok within its timeout), -1 when not. */
+/**
+ * A probe round's results by slot: the first n entries, SERVED when the tier served as intended (ok within
+ * its timeout), VIA_GATEWAY when it served an answer a gateway took from another target, -1 when it did not serve.
+ */
 export interface RoundSlots {
   slots: number[];
   results: number[];
   n: number;
 }
 
-/** Receives each chain's replayed request: the window, the chain key, the tier that served (null: exhausted). */
-export type CountServed = (window: number, chainKey: number, served: number | null) => void;
+export const SERVED = 0;
+export const VIA_GATEWAY = 1;
+export const NOT_SERVED = -1;
+
+/** A slot's result from an attempt: served (as intended or through a gateway's fallback) or not. */
+export function slotResult(serves: boolean, gatewayFallback: boolean): number {
+  return serves ? (gatewayFallback ? VIA_GATEWAY : SERVED) : NOT_SERVED;
+}
+
+/** Receives each chain's replayed request: the window, the chain key, the tier that served (null: exhausted), and whether its answer came through a gateway's fallback. */
+export type CountServed = (window: number, chainKey: number, served: number | null, gateway: boolean) => void;
 
 /** Records a slot's result; a later record of a round replaces an earlier one for the same slot, as a map would. */
 export function setResult(r: RoundSlots, slot: number, v: number): void {
@@ -40,14 +52,16 @@ export function replaySlots(slots: readonly number[], results: readonly number[]
     for (let ci = 0; ci < tiers.length; ci++) {
       if (indexIn(slots, n, ci * MAX_TIER + 1) < 0) continue;
       let served: number | null = null;
+      let gateway = false;
       for (let t = 1; t <= tiers[ci]!; t++) {
         const k = indexIn(slots, n, ci * MAX_TIER + t);
         if (k >= 0 && results[k]! >= 0) {
           served = t;
+          gateway = results[k] === VIA_GATEWAY;
           break;
         }
       }
-      count(window, ci, served);
+      count(window, ci, served, gateway);
     }
     return;
   }
@@ -56,10 +70,14 @@ export function replaySlots(slots: readonly number[], results: readonly number[]
     const chain = Math.floor(slots[k]! / MAX_TIER);
     if (slots[k]! % MAX_TIER !== 1) continue;
     let served = Infinity;
+    let gateway = false;
     for (let i = 0; i < n; i++) {
       const tier = slots[i]! - chain * MAX_TIER;
-      if (tier >= 1 && tier < MAX_TIER && results[i]! >= 0 && tier < served) served = tier;
+      if (tier >= 1 && tier < MAX_TIER && results[i]! >= 0 && tier < served) {
+        served = tier;
+        gateway = results[i] === VIA_GATEWAY;
+      }
     }
-    count(window, chain, served === Infinity ? null : served);
+    count(window, chain, served === Infinity ? null : served, gateway);
   }
 }

@@ -1,7 +1,8 @@
 import type { Policy } from "../model/policy.js";
 import type { AttemptRecord } from "../model/record.js";
 import { newTally, tally, type ChainTally } from "./chainTally.js";
-import { MAX_TIER, replaySlots, setResult, type CountServed, type RoundSlots } from "./replaySlots.js";
+import { MAX_TIER, replaySlots, setResult, slotResult, type CountServed, type RoundSlots } from "./replaySlots.js";
+import { targetKey } from "../model/targetKey.js";
 import { wilsonInterval } from "./wilsonInterval.js";
 import { roundKey, UNPLACED } from "../model/roundKey.js";
 
@@ -12,8 +13,13 @@ export interface ChainRow {
   source: "chain_records" | "replay";
   requests: number;
   served: number;
+  /** requests tier 1 did not serve as intended: the app fell back, or a gateway did / requests */
   fallback_activation_rate: number | null;
   fallback_ci: [number, number] | null;
+  /** requests tier 1 did not serve at all (a later tier did, or none) / requests */
+  app_fallback_rate: number | null;
+  /** requests tier 1 served with an answer a gateway took from another target / requests */
+  gateway_fallback_rate: number | null;
   exhaustion_rate: number | null;
   /** how many requests each tier served ("1", "2", ...) */
   served_by_tier: Record<string, number>;
@@ -35,7 +41,7 @@ export function createChainSummary(policy: Policy | undefined) {
   const targetSlots = new Map<string, { slot: number; timeoutMs: number }[]>();
   chains.forEach((c, ci) => {
     c.tiers.slice(0, c.maxDepth).forEach((t) => {
-      const target = `${t.endpoint}\u0000${t.model}`;
+      const target = targetKey(t.endpoint, t.model, t.headersId);
       targetSlots.set(target, [...(targetSlots.get(target) ?? []), { slot: ci * MAX_TIER + t.index, timeoutMs: t.timeoutMs }]);
     });
   });
@@ -51,14 +57,14 @@ export function createChainSummary(policy: Policy | undefined) {
         if (!r.chain) return;
         let m = measured.get(r.chain);
         if (!m) measured.set(r.chain, (m = newTally()));
-        tally(m, r.status === "ok" ? (r.served_tier ?? null) : null);
+        tally(m, r.status === "ok" ? (r.served_tier ?? null) : null, r.status === "ok" && r.gateway_fallback === true);
         return;
       }
       // a probe record without run_id has no round to join (report and replay count and name those)
       const key = roundKey(r);
       if (key === null || key === UNPLACED) return;
       const slots = policy
-        ? (targetSlots.get(`${r.endpoint}\u0000${r.model}`) ?? [])
+        ? (targetSlots.get(targetKey(r.endpoint ?? "", r.model ?? "", r.headers_id)) ?? [])
         : r.chain && typeof r.tier === "number" && r.tier < MAX_TIER
           ? [{ slot: learnedSlot(r.chain, r.tier), timeoutMs: Infinity }]
           : [];
@@ -66,37 +72,41 @@ export function createChainSummary(policy: Policy | undefined) {
       let round = rounds.get(key);
       if (!round) rounds.set(key, (round = { slots: [], results: [], n: 0 }));
       // a tier serves when ok within its timeout (a record without a latency: ok)
-      for (const { slot, timeoutMs } of slots) setResult(round, slot, r.status === "ok" && !((r.latency_ms ?? 0) > timeoutMs) ? 0 : -1);
+      for (const { slot, timeoutMs } of slots) setResult(round, slot, slotResult(r.status === "ok" && !((r.latency_ms ?? 0) > timeoutMs), r.gateway_fallback === true));
     },
     rows(): ChainRow[] {
       const replayed = new Map<string, ChainTally>();
-      const count: CountServed = (_window, chainKey, served) => {
+      const count: CountServed = (_window, chainKey, served, gateway) => {
         const name = policy ? chains[chainKey]!.name : learnedNames[chainKey]!;
         let c = replayed.get(name);
         if (!c) replayed.set(name, (c = newTally()));
-        tally(c, served);
+        tally(c, served, gateway);
       };
       for (const round of rounds.values()) replaySlots(round.slots, round.results, round.n, depths, 0, count);
       const names = [...new Set([...measured.keys(), ...replayed.keys()])].sort();
       return names.map((name) => {
         const m = measured.get(name);
         const c = m ?? replayed.get(name)!;
-        return chainRow(name, m ? "chain_records" : "replay", c.requests, c.fallback, c.exhausted, c.byTier);
+        return chainRow(name, m ? "chain_records" : "replay", c);
       });
     },
   };
 }
 
-/** A chain's row from its counts: rates over requests, a Wilson interval for fallback activation. */
-export function chainRow(chain: string, source: ChainRow["source"], requests: number, fallback: number, exhausted: number, byTier: Record<string, number>): ChainRow {
+/** A chain's row from its counts: rates over requests, a Wilson interval for fallback activation (app-side and gateway-side). */
+export function chainRow(chain: string, source: ChainRow["source"], t: ChainTally): ChainRow {
+  const { requests, exhausted } = t;
+  const rate = (n: number) => (requests > 0 ? n / requests : null);
   return {
     chain,
     source,
     requests,
     served: requests - exhausted,
-    fallback_activation_rate: requests > 0 ? fallback / requests : null,
-    fallback_ci: wilsonInterval(fallback, requests),
-    exhaustion_rate: requests > 0 ? exhausted / requests : null,
-    served_by_tier: byTier,
+    fallback_activation_rate: rate(t.fallback + t.gateway),
+    fallback_ci: wilsonInterval(t.fallback + t.gateway, requests),
+    app_fallback_rate: rate(t.fallback),
+    gateway_fallback_rate: rate(t.gateway),
+    exhaustion_rate: rate(exhausted),
+    served_by_tier: t.byTier,
   };
 }

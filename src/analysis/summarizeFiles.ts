@@ -183,7 +183,7 @@ function merge(ranges: Segment[][], partials: PartialSummary[], spec: SummarySpe
     const chains = [...names].sort().map((name) => {
       const m = measured.get(`${w}\u0000${name}`);
       const c = m ?? replayed.get(`${w}\u0000${name}`)!;
-      return chainRow(name, m ? "chain_records" : "replay", c.requests, c.fallback, c.exhausted, c.byTier);
+      return chainRow(name, m ? "chain_records" : "replay", c);
     });
     const records = rows.reduce((n, r) => n + r.attempts, 0) + [...measured.values()].filter((c) => c.window === w).reduce((n, c) => n + c.requests, 0);
     return { groups: rows, chains, records, ...(keepAccs ? { accs } : {}) };

@@ -10,7 +10,7 @@ export interface GroupOptions {
 }
 
 /** The value of one dimension for a record. */
-export function dimensionValue(r: AttemptRecord, d: Dimension, bucketMs = 3_600_000): string | number | null {
+export function dimensionValue(r: AttemptRecord, d: Dimension, bucketMs = 3_600_000): string | number | boolean | null {
   switch (d) {
     case "hour":
       return r.ts.slice(11, 13);
@@ -38,7 +38,7 @@ export function createGroupSummary(by: readonly Dimension[], options: GroupOptio
       let acc = groups.get(id);
       if (!acc) groups.set(id, (acc = newGroupAcc(keys)));
       const num = (v: unknown) => (typeof v === "number" ? v : null);
-      addAttempt(acc, r.status, num(r.latency_ms), num(r.ttft_ms), options.latencySloMs?.(r), num(r.prompt_tokens), num(r.completion_tokens), num(r.cost_usd));
+      addAttempt(acc, r.status, num(r.latency_ms), num(r.ttft_ms), options.latencySloMs?.(r), num(r.prompt_tokens), num(r.completion_tokens), num(r.cost_usd), r.gateway_fallback);
     },
     rows(): GroupRow[] {
       return [...groups.values()].map(finishGroup).sort((a, b) => compareKeys(a.keys, b.keys, by));

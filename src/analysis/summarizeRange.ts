@@ -4,16 +4,17 @@ import { RECORD_VERSION, TOO_LONG } from "../model/record.js";
 import { openGunzips } from "../store/gzip.js";
 import type { BadLine } from "../model/readSummary.js";
 import { utf8 } from "../util/bufferText.js";
-import { F, FIELDS, scanRecord, T_ABSENT, T_NULL, T_NUMBER, T_STRING, type Scan } from "../store/scanRecord.js";
+import { F, FIELDS, scanRecord, T_ABSENT, T_FALSE, T_NULL, T_NUMBER, T_STRING, T_TRUE, type Scan } from "../store/scanRecord.js";
 import { createLayoutReader } from "../store/scanLayout.js";
 import { readSegment, type Segment } from "../store/readSegment.js";
 import { brokenRule, scannedReason, scannedStatusReason } from "../store/scannedRules.js";
 import { compareIso, digits, isCanonicalTail, isCanonicalTs } from "../store/canonicalTs.js";
 import { newTally, tally, type ChainTally } from "./chainTally.js";
-import { accumulate, newAttemptValues, newGroupAcc, V_COMPLETION, V_COST, V_LATENCY, V_PROMPT, V_SLO, V_TTFT, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
+import { accumulate, newAttemptValues, newGroupAcc, V_COMPLETION, V_COST, V_GATEWAY, V_LATENCY, V_PROMPT, V_SLO, V_TTFT, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
 import { createValueIds, type ValueIds } from "./valueIds.js";
 import { chainDepths, countChain } from "./joinOpenRounds.js";
-import { MAX_TIER, replaySlots, ROUNDS_PER_RUN, setResult } from "./replaySlots.js";
+import { MAX_TIER, NOT_SERVED, replaySlots, ROUNDS_PER_RUN, SERVED, setResult, VIA_GATEWAY } from "./replaySlots.js";
+import { targetKey } from "../model/targetKey.js";
 
 /** What to compute, in a form that crosses to a worker thread. */
 export interface SummarySpec {
@@ -23,15 +24,15 @@ export interface SummarySpec {
   windows: { since?: number; until?: number }[];
   filters: { chain?: string[]; model?: string[]; endpoint?: string[]; region?: string[] };
   sloByChain: Record<string, number>;
-  /** the policy's chains (tiers as endpoint + model + timeout), or null to learn them from chain/tier fields */
-  chains: { name: string; tiers: { endpoint: string; model: string; timeoutMs: number }[] }[] | null;
+  /** the policy's chains (tiers as endpoint + model + headers id + timeout), or null to learn them from chain/tier fields */
+  chains: { name: string; tiers: { endpoint: string; model: string; headersId: string | null; timeoutMs: number }[] }[] | null;
 }
 
 /** A policy's chains as a summary replays them: each tier's endpoint, model and timeout, up to the chain's depth. */
 export function policyChains(policy: Policy): NonNullable<SummarySpec["chains"]> {
   return Object.values(policy.chains).map((c) => ({
     name: c.name,
-    tiers: c.tiers.slice(0, c.maxDepth).map((t) => ({ endpoint: t.endpoint, model: t.model, timeoutMs: t.timeoutMs })),
+    tiers: c.tiers.slice(0, c.maxDepth).map((t) => ({ endpoint: t.endpoint, model: t.model, headersId: t.headersId, timeoutMs: t.timeoutMs })),
   }));
 }
 
@@ -49,7 +50,7 @@ export interface ChainCounts extends ChainTally {
 /**
  * The probe rounds of a range that may continue in another range, for the caller to join (`joinOpenRounds`):
  * per round `run, round, window, n`, then n × `chain, tier, result` (run and chain index the name lists;
- * result 0 when the tier served, ok within its timeout, -1 when not).
+ * result as replaySlots reads it: served, served through a gateway's fallback, or not).
  */
 export interface OpenRounds {
   runs: string[];
@@ -205,6 +206,7 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
   if (spec.chains) {
     usedFields.add(F.endpoint);
     usedFields.add(F.model);
+    usedFields.add(F.headers_id);
   } else usedFields.add(F.chain);
   const needed = [...usedFields];
   for (const f of needed) {
@@ -220,6 +222,7 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
     const ids = fieldIds[f]!;
     if (t === T_STRING) return scan.esc[f] ? ids.ofText(str(buf, f)!) : ids.ofBytes(buf, dv, scan.start[f]!, scan.end[f]!);
     if (t === T_NUMBER) return ids.ofNumber(scan.num[f]!);
+    if (t === T_TRUE || t === T_FALSE) return ids.ofBoolean(t === T_TRUE);
     return 0;
   };
   const hourIds = createValueIds();
@@ -284,28 +287,31 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
   spec.chains?.forEach((c, ci) =>
     c.tiers.forEach((t, i) => {
       const slot = ci * MAX_TIER + i + 1;
-      const target = `${t.endpoint}\u0000${t.model}`;
+      const target = targetKey(t.endpoint, t.model, t.headersId);
       targetSlotsByName.set(target, [...(targetSlotsByName.get(target) ?? []), slot]);
       slotTimeout.set(slot, t.timeoutMs);
     }),
   );
-  const targetSlots = new Map<number, number[] | null>();
-  const slotsOfTarget = (endpointId: number, modelId: number): number[] | null => {
-    const key = endpointId * 0x100000 + modelId;
-    let slots = targetSlots.get(key);
+  // by endpoint id, then model id and headers id as one number (ids stay far below 2^26)
+  const targetSlots: Map<number, number[] | null>[] = [];
+  const slotsOfTarget = (endpointId: number, modelId: number, headersId: number): number[] | null => {
+    const key = modelId * 0x4000000 + headersId;
+    const byEndpoint = (targetSlots[endpointId] ??= new Map());
+    let slots = byEndpoint.get(key);
     if (slots === undefined) {
       const e = fieldIds[F.endpoint]!.values[endpointId];
       const m = fieldIds[F.model]!.values[modelId];
-      slots = typeof e === "string" && typeof m === "string" ? (targetSlotsByName.get(`${e}\u0000${m}`) ?? null) : null;
-      targetSlots.set(key, slots);
+      const h = fieldIds[F.headers_id]!.values[headersId];
+      slots = typeof e === "string" && typeof m === "string" ? (targetSlotsByName.get(targetKey(e, m, typeof h === "string" ? h : null)) ?? null) : null;
+      byEndpoint.set(key, slots);
     }
     return slots;
   };
   const chainName = (chainKey: number): string => (spec.chains ? spec.chains[chainKey]!.name : (fieldIds[F.chain]!.values[chainKey] as string));
   const replayed: (ChainCounts | undefined)[][] = spec.windows.map(() => []);
-  const countReplayed = (window: number, chainKey: number, served: number | null) => {
+  const countReplayed = (window: number, chainKey: number, served: number | null, gateway: boolean) => {
     const list = replayed[window]!;
-    tally((list[chainKey] ??= { window, chain: chainName(chainKey), ...newTally() }), served);
+    tally((list[chainKey] ??= { window, chain: chainName(chainKey), ...newTally() }), served, gateway);
   };
   const measured = new Map<string, ChainCounts>();
   let seen = 0;
@@ -490,7 +496,8 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       if (isWord5(b, dv, F.kind, CHAIN)) {
         const chain = str(b, F.chain);
         if (chain === null) return;
-        countChain(measured, window, chain, status === 0 && type[F.served_tier] === T_NUMBER ? scan.num[F.served_tier]! : null);
+        const served = status === 0 && type[F.served_tier] === T_NUMBER ? scan.num[F.served_tier]! : null;
+        countChain(measured, window, chain, served, served !== null && type[F.gateway_fallback] === T_TRUE);
         return;
       }
 
@@ -513,6 +520,8 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       values[V_PROMPT] = type[F.prompt_tokens] === T_NUMBER ? num[F.prompt_tokens]! : NaN;
       values[V_COMPLETION] = type[F.completion_tokens] === T_NUMBER ? num[F.completion_tokens]! : NaN;
       values[V_COST] = type[F.cost_usd] === T_NUMBER ? num[F.cost_usd]! : NaN;
+      const gatewayType = type[F.gateway_fallback];
+      values[V_GATEWAY] = gatewayType === T_TRUE ? 1 : gatewayType === T_FALSE ? 0 : NaN;
       accumulate(acc, status, values);
 
       // per-model probe rounds feed the chain replay
@@ -531,7 +540,7 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       let slot = -1;
       if (spec.chains) {
         if (type[F.endpoint] !== T_STRING || type[F.model] !== T_STRING) return;
-        slots = slotsOfTarget(lineIds[F.endpoint]!, lineIds[F.model]!);
+        slots = slotsOfTarget(lineIds[F.endpoint]!, lineIds[F.model]!, lineIds[F.headers_id]!);
         if (!slots) return;
       } else {
         const tier = scan.num[F.tier]!;
@@ -541,10 +550,11 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       }
       const r = roundOf(b, dv, round | 0, window);
       r.lastSeen = seen;
+      const served = gatewayType === T_TRUE ? VIA_GATEWAY : SERVED;
       if (slots) {
         // a tier serves when ok within its timeout (a record without a latency: ok)
-        for (let k = 0; k < slots.length; k++) setResult(r, slots[k]!, status === 0 && !(latency > slotTimeout.get(slots[k]!)!) ? 0 : -1);
-      } else setResult(r, slot, status === 0 ? 0 : -1);
+        for (let k = 0; k < slots.length; k++) setResult(r, slots[k]!, status === 0 && !(latency > slotTimeout.get(slots[k]!)!) ? served : NOT_SERVED);
+      } else setResult(r, slot, status === 0 ? served : NOT_SERVED);
       // also on each of the first records (each then finds nothing to flush): V8 records what a call does
       // only once the function has run a while, and a call first made from optimized code throws the code away
       if ((seen & 16383) === 0 || seen <= 1024) flushRounds(false);

@@ -4,7 +4,7 @@
 import { copyBytes } from "../util/bufferText.js";
 
 /** A field value as a report keys it: a string, a number, or null (missing, null, or another type). */
-export type KeyValue = string | number | null;
+export type KeyValue = string | number | boolean | null;
 
 export interface ValueIds {
   /** the id of the string buf[s, e) (plain bytes, no escapes; `dv` views `buf`), made on first sight */
@@ -13,6 +13,8 @@ export interface ValueIds {
   ofText(text: string): number;
   /** the id of a number */
   ofNumber(x: number): number;
+  /** the id of true or false */
+  ofBoolean(x: boolean): number;
   /** id → value; id 0 is null */
   readonly values: KeyValue[];
 }
@@ -34,6 +36,8 @@ export function createValueIds(onNew?: (id: number, value: KeyValue) => void): V
   const wideOf: Float64Array[] = [new Float64Array(0)];
   const narrowOf: Int32Array[] = [new Int32Array(0)];
   const numbers = new Map<number, number>();
+  // the ids of false and true (0: not seen yet)
+  const flags = [0, 0];
   // open addressing on a 32-bit hash of the bytes; slot holds id + 1, 0 when empty
   let mask = 63;
   let hashes = new Int32Array(mask + 1);
@@ -130,6 +134,10 @@ export function createValueIds(onNew?: (id: number, value: KeyValue) => void): V
       let id = numbers.get(x);
       if (id === undefined) numbers.set(x, (id = add(x, new Uint8Array(0))));
       return id;
+    },
+    ofBoolean(x: boolean): number {
+      const k = x ? 1 : 0;
+      return (flags[k] ||= add(x, new Uint8Array(0)));
     },
   };
 }

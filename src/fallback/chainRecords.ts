@@ -1,4 +1,5 @@
 import { attemptRecord } from "../probe/attemptRecord.js";
+import { pricesOf } from "../probe/costOf.js";
 import { MAX_ERROR_TEXT, RECORD_VERSION, type AttemptRecord } from "../model/record.js";
 import type { Redactor } from "../util/redact.js";
 import type { ChainCall, ChainResult } from "./runChain.js";
@@ -10,6 +11,7 @@ export function chainRecords(
   ctx: { runId: string; round?: number; origin: "chain" | "app" },
   redact: Redactor,
 ): AttemptRecord[] {
+  const prices = pricesOf([call.chain]);
   const out = result.attempts.map((a) =>
     attemptRecord(
       a.result,
@@ -23,6 +25,7 @@ export function chainRecords(
         endpoint: call.endpoints[a.tier.endpoint]!,
         attempt: a.attempt,
         stream: call.stream,
+        prices,
       },
       redact,
     ),
@@ -50,6 +53,9 @@ export function chainRecords(
     stream: call.stream,
     served_model: result.answer?.servedModel ?? null,
     served_target: result.answer?.servedTarget ?? null,
+    gateway_attempts: result.answer?.gatewayAttempts ?? null,
+    gateway_fallback: result.answer?.gatewayFallback ?? null,
+    gateway_error: result.answer?.gatewayError ?? null,
     served_tier: served?.index ?? null,
     fallback: result.fallback,
     prompt_tokens: result.answer?.promptTokens ?? null,

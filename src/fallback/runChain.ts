@@ -203,6 +203,7 @@ async function attemptOn(call: ChainCall, deps: EngineDeps, tier: Tier, attempt:
       signal: signal ?? call.signal,
       onToken: call.onToken ? (text) => call.onToken!(text, tier) : undefined,
       redact: call.redact,
+      expectServed: tier.expectServed,
     },
     deps.transport,
   );

@@ -19,7 +19,7 @@ export function policyLabelValues(policy: Policy | undefined): KnownLabels {
 }
 
 /** The label values present in groups' keys, for the labels they are keyed by. */
-export function labelValuesOf(keys: readonly Partial<Record<string, string | number | null>>[], by: readonly Label[]): KnownLabels {
+export function labelValuesOf(keys: readonly Partial<Record<string, string | number | boolean | null>>[], by: readonly Label[]): KnownLabels {
   const out: Partial<Record<Label, Set<string>>> = {};
   for (const l of by) out[l] = new Set(keys.flatMap((k) => (k[l] === null || k[l] === undefined ? [] : [String(k[l])])));
   return out;

@@ -94,11 +94,19 @@ export function judge(
       if (t.metric === "fallback_activation_rate") {
         measured = row.fallback_activation_rate;
         ci = row.fallback_ci;
+      } else if (t.metric === "app_fallback_rate") {
+        measured = row.app_fallback_rate;
+        ci = wilsonInterval(Math.round((row.app_fallback_rate ?? 0) * row.requests), row.requests);
       } else {
         measured = row.exhaustion_rate;
         ci = wilsonInterval(row.requests - row.served, row.requests);
       }
     }
+  } else if (group && t.metric === "gateway_fallback_rate") {
+    // stands on the ok answers whose server is known
+    n = group.gateway_known;
+    measured = group.gateway_fallback_rate;
+    ci = group.gateway_fallback_ci;
   } else if (group) {
     // a percentile stands on the ok answers it is taken from; a rate on the attempts sent
     const percentile = TRENDS.has(t.metric);

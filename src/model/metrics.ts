@@ -21,11 +21,18 @@ export const METRIC_DEFINITIONS = [
   { name: "ttft_p50_ms", kind: "trend", over: "attempts", text: "the same quantiles of the time to the first token, over streamed ok attempts" },
   { name: "ttft_p95_ms", kind: "trend", over: "attempts", text: "as ttft_p50_ms, at 0.95" },
   {
+    name: "gateway_fallback_rate",
+    kind: "rate",
+    over: "attempts",
+    text: "ok answers not served as the tier asked (the gateway answered from another target: another model, its own fallback signal, or not the tier's expect_served) / ok answers whose server is known, with a 95 % Wilson interval",
+  },
+  {
     name: "fallback_activation_rate",
     kind: "rate",
     over: "chain requests",
-    text: "chain requests that tier 1 did not serve / chain requests (from chain runs, or by replaying each probe round down the chain: a tier serves when ok within its timeout)",
+    text: "chain requests that tier 1 did not serve as intended / chain requests: app_fallback_rate + the requests tier 1 answered through the gateway's fallback (from chain runs, or by replaying each probe round down the chain: a tier serves when ok within its timeout)",
   },
+  { name: "app_fallback_rate", kind: "rate", over: "chain requests", text: "chain requests that tier 1 did not serve at all (a later tier did, or none) / chain requests" },
   { name: "exhaustion_rate", kind: "rate", over: "chain requests", text: "chain requests that no tier served / chain requests" },
   { name: "breaker_open_ms", kind: "gauge", over: "breakers", text: "how long the matching circuit breaker has been open, now (0 when closed)" },
 ] as const satisfies readonly { name: string; kind: "rate" | "trend" | "gauge"; over: string; text: string }[];

@@ -1,5 +1,6 @@
 import type { Threshold } from "./threshold.js";
 import type { Status } from "./status.js";
+import type { ExpectServed, GatewayProfile } from "./gateway.js";
 
 /** A chat message as OpenAI-compatible endpoints take it. */
 export interface ChatMessage {
@@ -15,8 +16,8 @@ export interface Endpoint {
   headers: Record<string, string>;
   region: string | undefined;
   provider: string | undefined;
-  /** response headers that name the target a gateway routed to, first present wins */
-  servedByHeaders: string[];
+  /** where the gateway behind this endpoint says who answered (endpoints.NAME.gateway) */
+  gateway: GatewayProfile;
 }
 
 /** Retries on one tier before switching to the next. */
@@ -61,6 +62,10 @@ export interface Tier {
   retry: RetrySpec;
   breaker: BreakerSpec;
   headers: Record<string, string>;
+  /** `headers` as a short id (null: none), carried by records as headers_id */
+  headersId: string | null;
+  /** what serving this tier as intended looks like (default: the requested model or a dated version of it) */
+  expectServed: ExpectServed | undefined;
 }
 
 /** Service level objectives of a chain. */

@@ -35,8 +35,16 @@ export interface AttemptRecord {
   ttft_ms: number | null;
   stream?: boolean;
   served_model: string | null;
-  /** a gateway's own word on the target it used, from a response header */
+  /** the target the gateway says answered (a response header or, for OpenRouter, the body's provider) */
   served_target?: string | null;
+  /** upstream attempts the gateway says it made: 1 + its retries + its fallbacks (null: it does not say) */
+  gateway_attempts?: number | null;
+  /** the answer did not come from the tier's own target: the gateway fell back (null: nothing tells) */
+  gateway_fallback?: boolean | null;
+  /** the gateway's own failure, apart from the provider's (redacted, cut) */
+  gateway_error?: string | null;
+  /** the tier's own request headers as a short id (null: none): tells apart tiers routed by their headers */
+  headers_id?: string | null;
   served_tier: number | null;
   fallback: boolean | null;
   prompt_tokens: number | null;

@@ -13,6 +13,8 @@ const KINDS = {
   position: "a whole number ≥ 1",
   /** a round or a count: 0, 1, ... */
   count: "a whole number ≥ 0",
+  /** yes or no */
+  flag: "true or false",
 } as const;
 export type FieldKind = keyof typeof KINDS;
 
@@ -25,9 +27,16 @@ export const FIELD_RULES = [
   ["endpoint", "text"],
   ["region", "text"],
   ["run_id", "text"],
+  ["served_model", "text"],
+  ["served_target", "text"],
+  ["gateway_error", "text"],
+  ["headers_id", "text"],
+  ["stream", "flag"],
+  ["gateway_fallback", "flag"],
   ["tier", "position"],
   ["served_tier", "position"],
   ["round", "count"],
+  ["gateway_attempts", "count"],
   ["latency_ms", "amount"],
   ["ttft_ms", "amount"],
   ["prompt_tokens", "amount"],
@@ -36,7 +45,7 @@ export const FIELD_RULES = [
 ] as const satisfies readonly (readonly [string, FieldKind])[];
 
 /** Whether a number keeps a numeric kind's rule. */
-export function numberFits(kind: FieldKind, x: number): boolean {
+export function numberFits(kind: Exclude<FieldKind, "text" | "flag">, x: number): boolean {
   if (kind === "amount") return x >= 0 && x < Infinity;
   if (kind === "position") return Number.isInteger(x) && x >= 1;
   return Number.isInteger(x) && x >= 0;
@@ -50,7 +59,7 @@ export function ruleReason(field: string, kind: FieldKind, got: string): string 
 /** How a value is named in a reason: the same text whichever reader found it. */
 export function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
-  if (typeof value === "number") return String(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (value === null) return "null";
   return "another type";
 }
@@ -65,7 +74,7 @@ export function valueProblem(r: Record<string, unknown>): string | undefined {
   for (const [field, kind] of FIELD_RULES) {
     const v = r[field];
     if (v === undefined || v === null) continue;
-    if (kind === "text" ? typeof v === "string" : typeof v === "number" && numberFits(kind, v)) continue;
+    if (kind === "text" ? typeof v === "string" : kind === "flag" ? typeof v === "boolean" : typeof v === "number" && numberFits(kind, v)) continue;
     return ruleReason(field, kind, describeValue(v));
   }
   return undefined;

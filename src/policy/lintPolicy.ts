@@ -1,3 +1,4 @@
+import { targetKey } from "../model/targetKey.js";
 import type { Problem } from "../errors.js";
 import { formatMs } from "../util/duration.js";
 import { formatPath } from "../util/paths.js";
@@ -58,8 +59,8 @@ export function lintPolicy(policy: Policy): Problem[] {
     });
     const seen = new Set<string>();
     chain.tiers.forEach((tier, i) => {
-      const key = `${tier.endpoint}\0${tier.model}`;
-      if (seen.has(key)) warn([...path, "tiers", i], `repeats ${tier.model} on ${tier.endpoint}: a failing model fails again`);
+      const key = targetKey(tier.endpoint, tier.model, tier.headersId);
+      if (seen.has(key)) warn([...path, "tiers", i], `repeats ${tier.model} on ${tier.endpoint} with the same headers: a failing model fails again`);
       seen.add(key);
     });
   }

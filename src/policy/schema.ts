@@ -1,4 +1,5 @@
 import { STATUSES } from "../model/status.js";
+import { GATEWAY_PROFILES, PROFILE_KEYS } from "../model/gateway.js";
 
 // The policy file's JSON Schema (draft-07). It is the single source for validation
 // (`tierwatch validate`) and for editors (`tierwatch schema`).
@@ -78,7 +79,34 @@ const tier = {
     retry,
     breaker,
     headers,
+    expect_served: {
+      type: "object",
+      additionalProperties: false,
+      minProperties: 1,
+      description: "what serving this tier as intended looks like (default: the requested model or a dated version of it)",
+      properties: {
+        model: { type: "string", minLength: 1, description: "the served model: a name (dated versions match) or /regex/" },
+        target: { type: "string", minLength: 1, description: "the served target the gateway names: a value or /regex/" },
+      },
+    },
   },
+};
+
+const headerList = (description: string) => ({ type: "array", items: { type: "string", minLength: 1 }, description });
+const gateway = {
+  anyOf: [
+    { enum: [...GATEWAY_PROFILES] },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["profile"],
+      properties: {
+        profile: { enum: [...GATEWAY_PROFILES] },
+        ...Object.fromEntries(Object.keys(PROFILE_KEYS).map((k) => [k, headerList(`more response headers for ${k}, read before the profile's`)])),
+      },
+    },
+  ],
+  description: "the gateway behind this endpoint, whose response headers say who answered (default generic)",
 };
 
 const chain = {
@@ -128,10 +156,11 @@ export const policySchema = {
           region: { type: "string" },
           provider: { type: "string" },
           headers,
+          gateway,
           served_by_header: {
             type: "array",
             items: { type: "string" },
-            description: "response headers naming the target a gateway served from",
+            description: "response headers naming the target a gateway served from (read before the gateway profile's)",
           },
         },
       },

@@ -4,10 +4,13 @@ import { DEFAULT_RETRY_ON, type Status } from "../model/status.js";
 import { describeValue, schemaProblems } from "../util/schemaProblems.js";
 import { didYouMean, formatPath } from "../util/paths.js";
 import { inferProvider } from "./inferProvider.js";
+import { headersId } from "./headersId.js";
+import { createRedactor, type Redactor } from "../util/redact.js";
 import { policySchema } from "./schema.js";
 import { substituteEnv } from "./substituteEnv.js";
 import { parseThreshold } from "../model/threshold.js";
 import { parseDuration } from "../util/duration.js";
+import { BUILT_IN_PROFILES, parseServedPattern, PROFILE_KEYS, type ExpectServed, type GatewayProfile, type GatewayProfileName } from "../model/gateway.js";
 import type { AlertRule, BreakerSpec, Chain, Endpoint, Policy, ProbeSpec, RetrySpec, Tier } from "../model/policy.js";
 
 /** What validation found: the policy when there is no error, every problem either way, and the secrets to redact. */
@@ -34,7 +37,6 @@ const DEFAULTS = {
   breaker: { enabled: true, failureThreshold: 5, cooldownMs: 60_000 } satisfies BreakerSpec,
   probe: { maxTokens: 8, concurrency: 8 },
   storeDir: "./tierwatch-data",
-  servedByHeaders: ["x-served-by", "x-litellm-model-id", "x-litellm-model-api-base", "x-portkey-last-used-option-index"],
 };
 
 let compiled: ReturnType<Ajv["compile"]> | undefined;
@@ -75,7 +77,8 @@ export function validatePolicy(
 
   const endpoints = buildEndpoints(raw, problems, options.offline === true);
   const chains: Record<string, Chain> = {};
-  for (const [name, c] of Object.entries(raw.chains)) chains[name] = buildChain(name, c, endpoints, problems);
+  const redact = createRedactor(secrets);
+  for (const [name, c] of Object.entries(raw.chains)) chains[name] = buildChain(name, c, endpoints, problems, redact);
   const probe = buildProbe(raw.probe ?? {}, problems);
   const alerts = buildAlerts(raw.alerts ?? [], problems);
   if (problems.some((p) => p.severity === "error")) return { policy: undefined, problems, secrets };
@@ -153,6 +156,7 @@ interface RawTier {
   retry?: RawRetry;
   breaker?: RawBreaker;
   headers?: Record<string, string>;
+  expect_served?: { model?: string; target?: string };
 }
 interface RawChain {
   tiers: RawTier[];
@@ -167,7 +171,15 @@ interface RawChain {
 interface RawPolicy {
   endpoints?: Record<
     string,
-    { base_url?: string; api_key?: string; region?: string; provider?: string; headers?: Record<string, string>; served_by_header?: string[] }
+    {
+      base_url?: string;
+      api_key?: string;
+      region?: string;
+      provider?: string;
+      headers?: Record<string, string>;
+      served_by_header?: string[];
+      gateway?: GatewayProfileName | ({ profile: GatewayProfileName } & Partial<Record<keyof typeof PROFILE_KEYS, string[]>>);
+    }
   >;
   chains: Record<string, RawChain>;
   probe?: {
@@ -249,10 +261,39 @@ function buildEndpoints(raw: RawPolicy, problems: Problem[], offline: boolean): 
       headers: e.headers ?? {},
       region: e.region,
       provider: e.provider,
-      servedByHeaders: (e.served_by_header ?? DEFAULTS.servedByHeaders).map((h) => h.toLowerCase()),
+      gateway: buildGateway(e.gateway, e.served_by_header),
     };
   }
   return out;
+}
+
+/** An endpoint's gateway profile: the built-in one, with the policy's own headers read first. */
+function buildGateway(raw: NonNullable<RawPolicy["endpoints"]>[string]["gateway"], servedBy: string[] | undefined): GatewayProfile {
+  const spec = typeof raw === "string" || raw === undefined ? { profile: raw ?? "generic" } : raw;
+  const base = BUILT_IN_PROFILES[spec.profile];
+  const out: GatewayProfile = { ...base };
+  for (const [key, field] of Object.entries(PROFILE_KEYS)) {
+    const extra = (spec as Partial<Record<string, string[]>>)[key] ?? [];
+    const own = field === "servedTarget" ? [...(servedBy ?? []), ...extra] : extra;
+    out[field] = [...new Set([...own.map((h) => h.toLowerCase()), ...base[field]])];
+  }
+  return out;
+}
+
+/** A tier's expect_served, its patterns read (a bad regular expression is a problem at its path). */
+function buildExpectServed(raw: RawTier["expect_served"], path: (string | number)[], problems: Problem[]): ExpectServed | undefined {
+  if (!raw) return undefined;
+  const read = (key: "model" | "target") => {
+    const text = raw[key];
+    if (text === undefined) return undefined;
+    try {
+      return parseServedPattern(text);
+    } catch (err) {
+      problems.push({ path: formatPath([...path, "expect_served", key]), message: `is not a valid regular expression: ${(err as Error).message}`, severity: "error" });
+      return undefined;
+    }
+  };
+  return { model: read("model"), target: read("target") };
 }
 
 function buildRetry(base: RetrySpec, r: RawRetry | undefined, path: (string | number)[], problems: Problem[]): RetrySpec {
@@ -286,7 +327,7 @@ function buildBreaker(base: BreakerSpec, b: RawBreaker | undefined): BreakerSpec
   };
 }
 
-function buildChain(name: string, c: RawChain, endpoints: Record<string, Endpoint>, problems: Problem[]): Chain {
+function buildChain(name: string, c: RawChain, endpoints: Record<string, Endpoint>, problems: Problem[], redact: Redactor): Chain {
   const chainPath = ["chains", name];
   const retry = buildRetry(DEFAULTS.retry, c.retry, [...chainPath, "retry"], problems);
   const breaker = buildBreaker(DEFAULTS.breaker, c.breaker);
@@ -335,6 +376,8 @@ function buildChain(name: string, c: RawChain, endpoints: Record<string, Endpoin
       retry: buildRetry(retry, t.retry, [...path, "retry"], problems),
       breaker: buildBreaker(breaker, t.breaker),
       headers: t.headers ?? {},
+      headersId: headersId(t.headers ?? {}, redact),
+      expectServed: buildExpectServed(t.expect_served, path, problems),
     };
   });
   if (c.max_depth !== undefined && c.max_depth > tiers.length) {

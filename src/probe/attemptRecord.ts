@@ -1,7 +1,7 @@
-import type { Endpoint, Tier } from "../model/policy.js";
+import type { Endpoint, Price, Tier } from "../model/policy.js";
 import { MAX_ERROR_TEXT, RECORD_VERSION, type AttemptRecord } from "../model/record.js";
 import type { Redactor } from "../util/redact.js";
-import { costOf } from "./costOf.js";
+import { answerCost } from "./costOf.js";
 import type { AttemptResult } from "./runAttempt.js";
 
 /** Where an attempt belongs: run, round, chain, tier. */
@@ -15,6 +15,8 @@ export interface AttemptContext {
   endpoint: Endpoint;
   attempt: number;
   stream: boolean;
+  /** the policy's prices by model, for an answer a gateway served from another model */
+  prices?: ReadonlyMap<string, Price>;
 }
 
 /** Builds the stored record of one attempt; the error text passes through the redactor. */
@@ -39,11 +41,15 @@ export function attemptRecord(result: AttemptResult, ctx: AttemptContext, redact
     stream: ctx.stream,
     served_model: result.servedModel,
     served_target: result.servedTarget,
+    gateway_attempts: result.gatewayAttempts,
+    gateway_fallback: result.gatewayFallback,
+    gateway_error: result.gatewayError,
+    headers_id: ctx.tier.headersId,
     served_tier: null,
     fallback: null,
     prompt_tokens: result.promptTokens,
     completion_tokens: result.completionTokens,
-    cost_usd: costOf(ctx.tier.price, result.promptTokens, result.completionTokens),
+    cost_usd: answerCost(ctx.tier.price, result.servedModel, result.gatewayFallback, ctx.prices, result.gatewayCostUsd, result.promptTokens, result.completionTokens),
     error_code: result.errorCode,
     error: result.error === null ? null : redact(result.error).slice(0, MAX_ERROR_TEXT),
     retry_after_ms: result.retryAfterMs,

@@ -4,6 +4,7 @@ import type { AttemptRecord } from "../model/record.js";
 import { mapLimit } from "../util/mapLimit.js";
 import type { Redactor } from "../util/redact.js";
 import { attemptRecord } from "./attemptRecord.js";
+import { pricesOf } from "./costOf.js";
 import type { ProbeTarget } from "./probeTargets.js";
 import { runAttempt } from "./runAttempt.js";
 import type { Transport } from "./transport.js";
@@ -28,6 +29,7 @@ export async function probeRound(input: ProbeRoundInput): Promise<AttemptRecord[
   const { policy, targets, transport } = input;
   const concurrency = input.concurrency ?? policy.probe.concurrency;
   const stream = input.stream ?? policy.probe.stream;
+  const prices = pricesOf(Object.values(policy.chains));
   if (input.warm !== false) {
     const perEndpoint = new Map<string, number>();
     for (const t of targets) perEndpoint.set(t.endpoint.name, (perEndpoint.get(t.endpoint.name) ?? 0) + 1);
@@ -55,12 +57,13 @@ export async function probeRound(input: ProbeRoundInput): Promise<AttemptRecord[
         requestId,
         expect: policy.probe.expect,
         redact: input.redact,
+        expectServed: tier.expectServed,
       },
       transport,
     );
     const record = attemptRecord(
       result,
-      { runId: input.runId, round: input.round, requestId, origin: "probe", chain: target.chain, tier, endpoint: target.endpoint, attempt: 1, stream },
+      { runId: input.runId, round: input.round, requestId, origin: "probe", chain: target.chain, tier, endpoint: target.endpoint, attempt: 1, stream, prices },
       input.redact,
     );
     input.onResult?.(record);

@@ -1,6 +1,7 @@
 import type { Endpoint, Policy, Tier } from "../model/policy.js";
+import { targetKey } from "../model/targetKey.js";
 
-/** One distinct (endpoint, model) to probe, with the chain and tier it first appears in (whose timeouts apply). */
+/** One distinct target (endpoint, model, the tier's own headers) to probe, with the chain and tier it first appears in (whose timeouts apply). */
 export interface ProbeTarget {
   endpoint: Endpoint;
   model: string;
@@ -8,14 +9,17 @@ export interface ProbeTarget {
   tier: Tier;
 }
 
-/** Every distinct (endpoint, model) of every chain, in policy order; a model in several chains is probed once. */
+/**
+ * Every distinct target of every chain, in policy order: a model in several chains is probed once, and two
+ * tiers that ask one model of one endpoint with different headers (routed by them) are probed apart.
+ */
 export function probeTargets(policy: Policy, filter: { models?: string[] } = {}): ProbeTarget[] {
   const seen = new Set<string>();
   const out: ProbeTarget[] = [];
   for (const chain of Object.values(policy.chains)) {
     for (const tier of chain.tiers) {
       if (filter.models && !filter.models.includes(tier.model)) continue;
-      const key = `${tier.endpoint}\0${tier.model}`;
+      const key = targetKey(tier.endpoint, tier.model, tier.headersId);
       if (seen.has(key)) continue;
       seen.add(key);
       const endpoint = policy.endpoints[tier.endpoint];

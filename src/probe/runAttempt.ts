@@ -7,6 +7,8 @@ import type { Status } from "../model/status.js";
 import { MAX_ERROR_TEXT } from "../model/record.js";
 import type { Transport } from "./transport.js";
 import { redactedExcerpt, withSecret, type Redactor } from "../util/redact.js";
+import { servedAsIntended, type ExpectServed } from "../model/gateway.js";
+import { readGatewayHeaders, type GatewayWord } from "./readGatewayHeaders.js";
 
 /** One request to one model, with every deadline that applies to it. */
 export interface AttemptSpec {
@@ -34,6 +36,8 @@ export interface AttemptSpec {
   onToken?: (text: string) => void;
   /** removes the policy's secrets from whatever the server sends back (the endpoint's key is always removed) */
   redact?: Redactor;
+  /** what serving this request as intended looks like (default: the requested model or a dated version of it) */
+  expectServed?: ExpectServed;
 }
 
 /** What one attempt measured and how it ended. */
@@ -49,6 +53,14 @@ export interface AttemptResult {
   gotHeaders: boolean;
   servedModel: string | null;
   servedTarget: string | null;
+  /** upstream attempts the gateway made, as far as its headers tell (null: they do not) */
+  gatewayAttempts: number | null;
+  /** the answer did not come from the tier's own target (null: nothing tells) */
+  gatewayFallback: boolean | null;
+  /** the gateway's own failure, apart from the provider's */
+  gatewayError: string | null;
+  /** what the gateway says the request cost, USD */
+  gatewayCostUsd: number | null;
   content: string | null;
   finishReason: string | null;
   promptTokens: number | null;
@@ -69,6 +81,10 @@ export function emptyAttemptResult(startedAt: number, status: Status = "ok"): At
     gotHeaders: false,
     servedModel: null,
     servedTarget: null,
+    gatewayAttempts: null,
+    gatewayFallback: null,
+    gatewayError: null,
+    gatewayCostUsd: null,
     content: null,
     finishReason: null,
     promptTokens: null,
@@ -115,11 +131,25 @@ export async function runAttempt(spec: AttemptSpec, transport: Transport): Promi
   let t0 = performance.now();
   // latency ends when the last byte arrived, so our own parsing and checks are not counted
   let lastByteAt: number | undefined;
+  // what the gateway's headers said, read when they arrive
+  let word: GatewayWord | undefined;
   const finish = (status: Status, errorCode: string | null = null, error: string | null = null): AttemptResult => {
     result.latencyMs = round((stop === undefined && lastByteAt !== undefined ? lastByteAt : performance.now()) - t0);
     result.status = status;
     result.errorCode = errorCode;
     result.error = error === null ? null : excerpt(error, MAX_ERROR_TEXT);
+    if (word) {
+      if (word.servedModel !== null) result.servedModel = excerpt(word.servedModel, MAX_SERVED);
+      result.gatewayAttempts = word.attempts;
+      result.gatewayCostUsd = word.costUsd;
+      if (word.gatewayError && status !== "ok") {
+        result.errorCode = "gateway";
+        result.gatewayError = result.error ?? "the gateway reported a failure of its own";
+      }
+    }
+    result.gatewayFallback = negate(
+      servedAsIntended(spec.model, spec.expectServed, { model: result.servedModel, target: result.servedTarget, signal: word?.signal ?? null }),
+    );
     return result;
   };
 
@@ -177,8 +207,8 @@ export async function runAttempt(spec: AttemptSpec, transport: Transport): Promi
           if (headersTimer) clearTimeout(headersTimer);
           result.gotHeaders = true;
           result.httpStatus = statusCode;
-          const target = firstHeader(resHeaders, spec.endpoint.servedByHeaders);
-          result.servedTarget = target === null ? null : excerpt(target, MAX_SERVED);
+          word = readGatewayHeaders(spec.endpoint.gateway, resHeaders);
+          if (word.servedTarget !== null) result.servedTarget = excerpt(word.servedTarget, MAX_SERVED);
           resetStall();
           if (statusCode < 200 || statusCode >= 300) {
             mode = "error";
@@ -248,6 +278,7 @@ function judgeJson(text: string, spec: AttemptSpec, result: AttemptResult, finis
     return finish("bad_response", "shape", "the response is not a chat completion (no choices[0].message)");
   }
   result.servedModel = typeof json.model === "string" ? excerpt(json.model, MAX_SERVED) : null;
+  readBodyProvider(spec, json.provider, result, excerpt);
   result.content = typeof choice.message.content === "string" ? choice.message.content : null;
   result.finishReason = typeof choice.finish_reason === "string" ? choice.finish_reason : null;
   readUsage(json.usage, result);
@@ -287,6 +318,7 @@ function createStreamState(spec: AttemptSpec, result: AttemptResult, excerpt: Ex
       return;
     }
     if (typeof chunk?.model === "string" && result.servedModel === null) result.servedModel = excerpt(chunk.model, MAX_SERVED);
+    readBodyProvider(spec, chunk?.provider, result, excerpt);
     readUsage(chunk?.usage, result);
     const choice = Array.isArray(chunk?.choices) ? chunk.choices[0] : undefined;
     if (!choice) return;
@@ -329,12 +361,14 @@ function createStreamState(spec: AttemptSpec, result: AttemptResult, excerpt: Ex
 
 interface ChatCompletion {
   model?: unknown;
+  provider?: unknown;
   choices?: { message?: { content?: unknown; tool_calls?: unknown } | null; finish_reason?: unknown }[];
   usage?: unknown;
   error?: unknown;
 }
 interface ChatChunk {
   model?: unknown;
+  provider?: unknown;
   choices?: { delta?: { content?: unknown; tool_calls?: unknown }; finish_reason?: unknown }[];
   usage?: unknown;
   error?: { message?: string } | string;
@@ -351,13 +385,12 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function firstHeader(headers: Record<string, string | string[] | undefined>, names: readonly string[]): string | null {
-  for (const n of names) {
-    const v = headerValue(headers[n]);
-    if (v) return v;
-  }
-  return null;
+/** A gateway that names the serving provider in the body (OpenRouter): the served target, unless a header named one. */
+function readBodyProvider(spec: AttemptSpec, provider: unknown, result: AttemptResult, excerpt: Excerpt): void {
+  if (spec.endpoint.gateway.bodyProvider && typeof provider === "string" && result.servedTarget === null) result.servedTarget = excerpt(provider, MAX_SERVED);
 }
+
+const negate = (x: boolean | null) => (x === null ? null : !x);
 
 function describe(err: unknown): string {
   const e = err as { message?: string; code?: string; cause?: { message?: string; code?: string } };

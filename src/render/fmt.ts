@@ -24,6 +24,10 @@ export const fmt = {
     if (typeof v !== "number") return "-";
     return v >= 10_000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}`;
   },
+  /** a stream dimension's value: streamed or plain probes */
+  stream(v: unknown): string {
+    return v === true ? "streamed" : v === false ? "plain" : "-";
+  },
   int(v: unknown): string {
     return typeof v === "number" ? String(v) : "-";
   },

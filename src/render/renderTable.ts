@@ -28,8 +28,22 @@ export function renderTable(view: View, width?: number): string {
   if (fitted.title) parts.push(fitted.title);
   const text = table.toString().split("\n").map((l) => l.trimEnd()).join("\n");
   parts.push(fitted.rows.length === 0 ? "(no rows)" : text);
-  for (const n of fitted.notes ?? []) parts.push(n);
+  for (const n of fitted.notes ?? []) parts.push(wrap(n, width ?? 100));
   return `${parts.join("\n")}\n`;
+}
+
+/** A note wrapped at word boundaries to `width` columns (a word longer than that keeps its own line). */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.join("\n");
 }
 
 // a column that can say less (`fit`) keeps at least this many characters

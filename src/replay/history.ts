@@ -1,13 +1,14 @@
 import { STATUSES, type Status } from "../model/status.js";
 import type { AttemptRecord } from "../model/record.js";
 import { roundKey, UNPLACED } from "../model/roundKey.js";
+import { targetKey } from "../model/targetKey.js";
 
 export const MISSING = 255;
 const OK = STATUSES.indexOf("ok");
 
 /** Probe rounds as columns: for each target (endpoint + model) and round, the status, latency and tokens. */
 export interface History {
-  /** `${endpoint}\0${model}` */
+  /** targetKey(endpoint, model, headers id) */
   targets: string[];
   /** round start times (ms), ascending */
   ts: Float64Array;
@@ -15,6 +16,10 @@ export interface History {
   latency: Float64Array[];
   promptTokens: Float64Array[];
   completionTokens: Float64Array[];
+  /** 1 where an ok answer came through the gateway's fallback (not from the tier's own target) */
+  gateway: Uint8Array[];
+  /** per target: who served its gateway-fallback answers ("model-b via config.targets[1]") and how often */
+  servedElsewhere: Map<string, number>[];
 }
 
 /** The status index that means ok (for fast comparisons). */
@@ -37,7 +42,7 @@ export function createHistoryBuilder() {
       let round = rounds.get(key);
       if (!round) rounds.set(key, (round = { ts: Date.parse(r.ts), results: new Map() }));
       round.ts = Math.min(round.ts, Date.parse(r.ts));
-      round.results.set(`${r.endpoint}\u0000${r.model}`, r);
+      round.results.set(targetKey(r.endpoint, r.model, r.headers_id), r);
     },
     build(): { history: History; chainRecords: AttemptRecord[]; unplaced: number } {
       const ordered = [...rounds.values()].sort((a, b) => a.ts - b.ts);
@@ -50,6 +55,8 @@ export function createHistoryBuilder() {
         latency: targets.map(() => new Float64Array(n)),
         promptTokens: targets.map(() => new Float64Array(n).fill(Number.NaN)),
         completionTokens: targets.map(() => new Float64Array(n).fill(Number.NaN)),
+        gateway: targets.map(() => new Uint8Array(n)),
+        servedElsewhere: targets.map(() => new Map()),
       };
       ordered.forEach((round, i) => {
         targets.forEach((t, k) => {
@@ -59,6 +66,11 @@ export function createHistoryBuilder() {
           h.latency[k]![i] = r.latency_ms ?? 0;
           if (typeof r.prompt_tokens === "number") h.promptTokens[k]![i] = r.prompt_tokens;
           if (typeof r.completion_tokens === "number") h.completionTokens[k]![i] = r.completion_tokens;
+          if (r.status === "ok" && r.gateway_fallback === true) {
+            h.gateway[k]![i] = 1;
+            const who = [r.served_model, r.served_target && `via ${r.served_target}`].filter(Boolean).join(" ") || "another target";
+            h.servedElsewhere[k]!.set(who, (h.servedElsewhere[k]!.get(who) ?? 0) + 1);
+          }
         });
       });
       return { history: h, chainRecords, unplaced };

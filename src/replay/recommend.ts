@@ -1,3 +1,4 @@
+import { targetKey } from "../model/targetKey.js";
 import { quantileSorted } from "../analysis/quantileSorted.js";
 import { wilsonInterval } from "../analysis/wilsonInterval.js";
 import { worstCaseMs } from "../policy/worstCaseMs.js";
@@ -20,6 +21,11 @@ export interface TierEvidence {
   timeouts: { timeout_ms: number; false_timeout_rate: number }[];
   /** how this tier's failures came: run lengths in rounds, and how long outages lasted */
   failure_runs: string;
+  /** ok answers a gateway took from another target / ok answers, with its Wilson interval */
+  gateway_fallback_rate: number | null;
+  gateway_fallback_ci: [number, number] | null;
+  /** who served those answers, most often first */
+  served_elsewhere: string[];
 }
 
 /** The recommendation for one chain. */
@@ -49,13 +55,16 @@ function recommendChain(history: History, chain: Chain, optimize: Objective[], m
   const current = replayChain(history, chain);
   const evidence = chain.tiers.map((t) => tierEvidence(history, t));
   const flags = flagsFor(history, chain, evidence, current);
+  // a tier whose answers came from elsewhere through the gateway: its numbers are another target's
+  const elsewhere = evidence.filter((e) => e.gateway_fallback_ci !== null && e.gateway_fallback_ci[0] >= GATEWAY_SHARE);
+  for (const e of elsewhere) flags.push(gatewayFlag(e));
   const base = { chain: chain.name, tiers: evidence, current, flags };
   if (current.requests < minRounds) {
     return { ...base, verdict: "not_enough_evidence", reason: `${current.requests} recorded round(s); at least ${minRounds} are needed before changing a policy`, proposed: null, proposal: null, notes: [] };
   }
   // every allowed order; per order, each tier's timeout chosen in turn among its choices (one coordinate pass)
   let best: { chain: Chain; result: ReplayResult } = { chain, result: current };
-  const allowed = allowedOrders(chain.tiers, { assumeEqualQuality });
+  const allowed = elsewhere.length > 0 ? [chain.tiers.slice()] : allowedOrders(chain.tiers, { assumeEqualQuality });
   for (const order of allowed) {
     let candidate = withTiers(chain, order);
     let result = replayChain(history, candidate);
@@ -97,7 +106,7 @@ function recommendChain(history: History, chain: Chain, optimize: Objective[], m
   const unchanged = best.chain === chain || best.chain.tiers.every((t, i) => same(t, chain.tiers[i]!));
   const notes = describeChanges(chain, best.chain, evidence);
   // an order the quality rule forbids that would do better: said, with its numbers and how to allow it
-  const forbidden = forbiddenGain(history, chain, allowed, best.result, optimize);
+  const forbidden = elsewhere.length > 0 ? undefined : forbiddenGain(history, chain, allowed, best.result, optimize);
   if (forbidden) flags.push(forbidden);
   if (unchanged) {
     return { ...base, verdict: "keep", reason: `no order or timeout in the search does better on ${optimize.join(", then ")} over ${current.requests} rounds`, proposed: null, proposal: null, notes: [] };
@@ -201,16 +210,18 @@ function better(a: ReplayResult, b: ReplayResult, optimize: Objective[]): boolea
 }
 
 function tierEvidence(history: History, t: Tier): TierEvidence {
-  const col = history.targets.indexOf(`${t.endpoint}\u0000${t.model}`);
+  const col = history.targets.indexOf(targetKey(t.endpoint, t.model, t.headersId));
   const oks: number[] = [];
   let samples = 0;
   let okWithin = 0;
+  let viaGateway = 0;
   if (col >= 0) {
     for (let i = 0; i < history.ts.length; i++) {
       const st = history.status[col]![i]!;
       if (st === MISSING) continue;
       samples++;
       if (st === STATUS_OK) {
+        viaGateway += history.gateway[col]![i]!;
         oks.push(history.latency[col]![i]!);
         if (history.latency[col]![i]! <= t.timeoutMs) okWithin++;
       }
@@ -237,12 +248,28 @@ function tierEvidence(history: History, t: Tier): TierEvidence {
     p95_ms: q(0.95),
     timeouts: [...choices].sort((a, b) => a - b).map((timeout_ms) => ({ timeout_ms, false_timeout_rate: cut(timeout_ms) })),
     failure_runs: describeRuns(failureRuns(history, t)),
+    gateway_fallback_rate: oks.length > 0 ? viaGateway / oks.length : null,
+    gateway_fallback_ci: wilsonInterval(viaGateway, oks.length),
+    served_elsewhere: col < 0 ? [] : [...history.servedElsewhere[col]!].sort((a, b) => b[1] - a[1]).map(([who, n]) => `${who} (${n})`),
   };
+}
+
+/** A tier whose ok answers come from elsewhere this often (the lower end of its interval) is not reordered on its numbers. */
+const GATEWAY_SHARE = 0.05;
+
+function gatewayFlag(e: TierEvidence): string {
+  const [lo, hi] = e.gateway_fallback_ci!;
+  const who = e.served_elsewhere.slice(0, 2).join(", ");
+  return (
+    `tier ${e.tier} (${e.model}): ${pct(e.gateway_fallback_rate)} [${pct(lo)}–${pct(hi)}] of its ok answers came from another target ` +
+    `through the gateway's fallback${who ? ` (${who})` : ""}: its latency and cost are that target's, so no tier is reordered on them; ` +
+    `fix or accept the gateway's routing first`
+  );
 }
 
 /** Consecutive failed rounds of a tier: how many rounds each run lasted, and for how long (ms, to the next success). */
 export function failureRuns(history: History, t: Tier): { rounds: number; ms: number }[] {
-  const col = history.targets.indexOf(`${t.endpoint}\u0000${t.model}`);
+  const col = history.targets.indexOf(targetKey(t.endpoint, t.model, t.headersId));
   const runs: { rounds: number; ms: number }[] = [];
   if (col < 0) return runs;
   let start = -1;
@@ -332,7 +359,7 @@ function describeChanges(from: Chain, to: Chain, evidence: TierEvidence[]): stri
 
 function flagsFor(history: History, chain: Chain, evidence: TierEvidence[], replay: ReplayResult): string[] {
   const flags: string[] = [];
-  const cols = chain.tiers.map((t) => history.targets.indexOf(`${t.endpoint}\u0000${t.model}`));
+  const cols = chain.tiers.map((t) => history.targets.indexOf(targetKey(t.endpoint, t.model, t.headersId)));
   const failed = (col: number, i: number) => col >= 0 && history.status[col]![i] !== MISSING && history.status[col]![i] !== STATUS_OK;
   const first = cols[0]!;
   for (let k = 1; k < chain.tiers.length; k++) {

@@ -1,3 +1,4 @@
+import { targetKey } from "../model/targetKey.js";
 import { quantilesBySelection } from "../analysis/quantilesBySelection.js";
 import { wilsonInterval } from "../analysis/wilsonInterval.js";
 import { breakerAdmit, breakerRecord } from "../fallback/breaker.js";
@@ -15,7 +16,10 @@ export interface ReplayResult {
   served: number;
   success_rate: number | null;
   success_ci: [number, number] | null;
+  /** rounds tier 1 did not serve as intended (a later tier served, none did, or a gateway answered for it) / rounds */
   fallback_activation_rate: number | null;
+  /** rounds tier 1 served with an answer its gateway took from another target / rounds */
+  gateway_fallback_rate: number | null;
   exhaustion_rate: number | null;
   served_by_tier: Record<string, number>;
   /** end-to-end latency of served requests: time spent on every attempt, failed ones included, plus backoff */
@@ -39,10 +43,10 @@ export function replayChain(history: History, chain: Chain): ReplayResult {
   const n = history.ts.length;
   // per tier: its columns, and a lookup table of the statuses it retries
   const tiers = chain.tiers.slice(0, chain.maxDepth).map((t) => {
-    const col = history.targets.indexOf(`${t.endpoint}\u0000${t.model}`);
+    const col = history.targets.indexOf(targetKey(t.endpoint, t.model, t.headersId));
     const retry = new Uint8Array(256);
     for (const s of t.retry.retryOn) retry[STATUSES.indexOf(s)] = 1;
-    return { tier: t, col, status: col >= 0 ? history.status[col]! : undefined, latency: col >= 0 ? history.latency[col]! : undefined, retry };
+    return { tier: t, col, status: col >= 0 ? history.status[col]! : undefined, latency: col >= 0 ? history.latency[col]! : undefined, retry, viaGateway: col >= 0 ? history.gateway[col]! : undefined };
   });
   const breakers: BreakerState[] = tiers.map(() => CLOSED);
   const openSince: (number | null)[] = tiers.map(() => null);
@@ -51,6 +55,7 @@ export function replayChain(history: History, chain: Chain): ReplayResult {
   let requests = 0;
   let served = 0;
   let fallback = 0;
+  let viaGateway = 0;
   let costSum = 0;
   let costKnown = 0;
   const byTier: Record<string, number> = {};
@@ -65,6 +70,7 @@ export function replayChain(history: History, chain: Chain): ReplayResult {
     const allOpen = anyOpen && tiers.every((_, k) => !breakerAdmit(breakers[k]!, tiers[k]!.tier.breaker, now).allow);
     let spent = 0;
     let servedBy = -1;
+    let servedRow = -1;
     for (let k = 0; k < tiers.length && servedBy < 0; k++) {
       const { tier, col, status: statusCol, latency: latencyCol, retry } = tiers[k]!;
       if (chain.deadlineMs !== undefined && spent >= chain.deadlineMs) break;
@@ -92,7 +98,10 @@ export function replayChain(history: History, chain: Chain): ReplayResult {
           openSince[k] = null;
         }
         if (ok) {
-          if (chain.deadlineMs === undefined || spent <= chain.deadlineMs) servedBy = k;
+          if (chain.deadlineMs === undefined || spent <= chain.deadlineMs) {
+            servedBy = k;
+            servedRow = row;
+          }
           const pt = history.promptTokens[col]![row]!;
           const ct = history.completionTokens[col]![row]!;
           if (servedBy >= 0 && tier.price && !Number.isNaN(pt) && !Number.isNaN(ct)) {
@@ -111,6 +120,7 @@ export function replayChain(history: History, chain: Chain): ReplayResult {
       byTier[t] = (byTier[t] ?? 0) + 1;
     }
     if (servedBy !== 0) fallback++;
+    else if (tiers[0]!.viaGateway![servedRow] === 1) viaGateway++;
   }
   const end = n > 0 ? history.ts[n - 1]! : 0;
   tiers.forEach((_, k) => {
@@ -124,7 +134,8 @@ export function replayChain(history: History, chain: Chain): ReplayResult {
     served,
     success_rate: requests ? served / requests : null,
     success_ci: wilsonInterval(served, requests),
-    fallback_activation_rate: requests ? fallback / requests : null,
+    fallback_activation_rate: requests ? (fallback + viaGateway) / requests : null,
+    gateway_fallback_rate: requests ? viaGateway / requests : null,
     exhaustion_rate: requests ? (requests - served) / requests : null,
     served_by_tier: byTier,
     p50_ms: p50 ?? null,

@@ -45,9 +45,23 @@ export interface Phase extends ModelBehaviour {
   seconds?: [number, number];
 }
 
+/**
+ * The simulator playing a gateway with fallbacks of its own: when a model's own answer fails with an HTTP
+ * error or a reset, the request is answered by its fallback models in turn, and the response says so the
+ * way a real gateway does (`portkey` or `litellm` headers), or only by the body's `model` (`plain`).
+ */
+export interface GatewayPlay {
+  style: "portkey" | "litellm" | "plain";
+  fallbacks: Record<string, string[]>;
+}
+
+/** Faults a playing gateway falls back on: failures before any answer. */
+export const GATEWAY_FALLS_BACK_ON: readonly Fault[] = ["rate_limited", "server_error", "auth", "reset"];
+
 /** A simulator scenario: defaults, per-model behaviour and phases. */
 export interface Scenario {
   seed?: number;
+  gateway?: GatewayPlay;
   /** what an unlisted model gets: the defaults ("serve", the default), or a 404 as a real gateway sends ("reject") */
   unknown_models?: "reject" | "serve";
   defaults?: ModelBehaviour;
@@ -97,6 +111,15 @@ export const scenarioSchema = {
   properties: {
     seed: { type: "integer" },
     unknown_models: { enum: ["reject", "serve"] },
+    gateway: {
+      type: "object",
+      additionalProperties: false,
+      required: ["style", "fallbacks"],
+      properties: {
+        style: { enum: ["portkey", "litellm", "plain"] },
+        fallbacks: { type: "object", additionalProperties: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 } },
+      },
+    },
     defaults: { type: "object", additionalProperties: false, properties: behaviourProps },
     models: {
       type: "object",

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { createRng, hashString } from "./rng.js";
 import { sampleLatency } from "./sampleLatency.js";
-import { FAULTS, type Fault, type ModelBehaviour, type Scenario } from "./scenario.js";
+import { FAULTS, GATEWAY_FALLS_BACK_ON, type Fault, type GatewayPlay, type ModelBehaviour, type Scenario } from "./scenario.js";
 
 /** One request the simulator answered, for tests and the demo to inspect. */
 export interface SimRequest {
@@ -12,6 +12,8 @@ export interface SimRequest {
   /** ms since the simulator started */
   at: number;
   fault: Fault | "none";
+  /** the model that answered when the simulator played a gateway's fallback (else the requested one) */
+  servedBy: string;
   stream: boolean;
   latencyMs: number;
   headers: Record<string, string | string[] | undefined>;
@@ -86,6 +88,36 @@ export async function startSimulator(
         error: { message: `The model \`${model}\` does not exist`, type: "invalid_request_error", code: "model_not_found" },
       });
     }
+    const stream = body.stream === true;
+    const promptTokens = estimateTokens(body.messages);
+    // the model itself, then (playing a gateway) its fallbacks while each fails before answering
+    const chain = [model, ...(scenario.gateway?.fallbacks[model] ?? [])];
+    let spentMs = 0;
+    let option = 0;
+    let draw = drawOutcome(model, req, promptTokens);
+    while (option + 1 < chain.length && GATEWAY_FALLS_BACK_ON.includes(draw.fault as Fault)) {
+      spentMs += ERROR_DELAY_MS;
+      option++;
+      draw = drawOutcome(chain[option]!, req, promptTokens);
+    }
+    const { fault, b, index, ttftDraw } = draw;
+    const served = chain[option]!;
+    const latencyMs = spentMs + draw.latencyMs;
+    if (requests.length < MAX_LOG) requests.push({ model, index, at: performance.now() - started, fault, servedBy: served, stream, latencyMs, headers: req.headers });
+    if (scenario.gateway) for (const [k, v] of Object.entries(gatewayHeaders(scenario.gateway, served, option))) res.setHeader(k, v);
+    const ttftMs = Math.min(latencyMs, spentMs + (ttftDraw ?? draw.latencyMs * 0.3));
+    const answer = {
+      id: `chatcmpl-sim-${served}-${index}`,
+      model: b.served_model ?? served,
+      pieces: splitContent(b.content, b.tokens),
+      promptTokens,
+      includeUsage: body.stream_options?.include_usage === true,
+    };
+    respond(res, fault, b, { stream, latencyMs, ttftMs, answer });
+  };
+
+  // one model's answer to one request: its behaviour now, and the fault and latency drawn for it
+  const drawOutcome = (model: string, req: IncomingMessage, promptTokens: number) => {
     const state = stateOf(model);
     const index = state.count++;
     const elapsedS = (performance.now() - started) / 1000;
@@ -105,19 +137,8 @@ export async function startSimulator(
       if (state.recent.length >= b.rate_limit_rpm) fault = "rate_limited";
       else state.recent.push(now);
     }
-    const stream = body.stream === true;
-    if (requests.length < MAX_LOG) requests.push({ model, index, at: performance.now() - started, fault, stream, latencyMs, headers: req.headers });
-    const promptTokens = estimateTokens(body.messages);
     if (fault === "none" && b.context_window !== undefined && promptTokens > b.context_window) fault = "context_length";
-    const ttftMs = Math.min(latencyMs, ttftDraw ?? latencyMs * 0.3);
-    const answer = {
-      id: `chatcmpl-sim-${model}-${index}`,
-      model: b.served_model ?? model,
-      pieces: splitContent(b.content, b.tokens),
-      promptTokens,
-      includeUsage: body.stream_options?.include_usage === true,
-    };
-    respond(res, fault, b, { stream, latencyMs, ttftMs, answer });
+    return { fault, b, index, latencyMs, ttftDraw };
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -271,6 +292,26 @@ function respond(
       }
     });
   });
+}
+
+/** What a gateway of `play`'s style says about the answer: option 0 is the requested model, 1 its first fallback, ... */
+function gatewayHeaders(play: GatewayPlay, served: string, option: number): Record<string, string> {
+  if (play.style === "portkey") {
+    return {
+      "x-portkey-last-used-option-index": `config.targets[${option}]`,
+      "x-portkey-provider": "openai",
+      "x-portkey-retry-attempt-count": "0",
+    };
+  }
+  if (play.style === "litellm") {
+    return {
+      "x-litellm-model-id": `sim-${served}`,
+      "x-litellm-model-api-base": `http://upstream.invalid/${served}`,
+      "x-litellm-attempted-fallbacks": String(option),
+      "x-litellm-attempted-retries": "0",
+    };
+  }
+  return {};
 }
 
 function resolveBehaviour(scenario: Scenario, model: string, index: number, elapsedS: number): ModelBehaviour {

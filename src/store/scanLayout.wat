@@ -7,7 +7,7 @@
 ;; thread, where a JavaScript reader is optimized anew by each thread while the others wait for a core.
 ;;
 ;; Memory (offsets agreed with scanLayout.ts):
-;;   0     type  u8  × 32   per field: 0 absent, 1 string, 2 number, 3 null, 4 true/false
+;;   0     type  u8  × 32   per field: 0 absent, 1 string, 2 number, 3 null, 4 true, 5 false
 ;;   32    esc   u8  × 32   the string holds an escape
 ;;   64    start i32 × 32   a string's first byte (data-relative)
 ;;   192   end   i32 × 32   its closing quote (data-relative)
@@ -140,7 +140,7 @@
                     ;; false
                     (br_if $fail (i32.ne (i32.load (local.get $p)) (i32.const 0x736c6166)))
                     (br_if $fail (i32.ne (i32.load8_u offset=4 (local.get $p)) (i32.const 101)))
-                    (if (i32.ge_s (local.get $id) (i32.const 0)) (then (i32.store8 (local.get $id) (i32.const 4))))
+                    (if (i32.ge_s (local.get $id) (i32.const 0)) (then (i32.store8 (local.get $id) (i32.const 5))))
                     (local.set $p (i32.add (local.get $p) (i32.const 5))))
                   (else
                     ;; a number, -?(0|[1-9]\d*)(\.\d+)? with at most 15 digits: the digits as a whole

@@ -22,6 +22,13 @@ export const FIELDS = [
   "prompt_tokens",
   "completion_tokens",
   "cost_usd",
+  "served_model",
+  "served_target",
+  "stream",
+  "gateway_fallback",
+  "gateway_attempts",
+  "gateway_error",
+  "headers_id",
 ] as const;
 export type Field = (typeof FIELDS)[number];
 export const F = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<Field, number>;
@@ -30,7 +37,10 @@ export const T_ABSENT = 0;
 export const T_STRING = 1;
 export const T_NUMBER = 2;
 export const T_NULL = 3;
-export const T_OTHER = 4;
+export const T_TRUE = 4;
+export const T_FALSE = 5;
+/** an object or an array */
+export const T_OTHER = 6;
 
 /** Where each field's value is in the line: its type, its byte range (strings, without quotes) or its number. */
 export interface Scan {
@@ -167,7 +177,7 @@ export function scanRecord(buf: Uint8Array, pos: number, end: number, s: Scan): 
     } else if (c === 116 || c === 102) {
       const lit = c === 116 ? TRUE : FALSE;
       for (let j = 1; j < lit.length; j++) if (buf[i + j] !== lit[j]) return false;
-      if (id >= 0) s.type[id] = T_OTHER;
+      if (id >= 0) s.type[id] = c === 116 ? T_TRUE : T_FALSE;
       i += lit.length;
     } else if (c === 123 || c === 91) {
       const j = skipNested(buf, i, end);

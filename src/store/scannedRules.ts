@@ -1,25 +1,28 @@
 import { describeValue, FIELD_RULES, numberFits, ruleReason, statusReason } from "../model/recordRules.js";
-import { F, T_ABSENT, T_NULL, T_NUMBER, T_STRING, type Scan } from "./scanRecord.js";
+import { F, FIELDS, T_ABSENT, T_FALSE, T_NULL, T_NUMBER, T_STRING, T_TRUE, type Scan } from "./scanRecord.js";
 
 // The field rules of model/recordRules.ts on a scanned line (report's byte path): the same table, the same
 // words; the mutated-lines test in report.test.ts pins the two readers' verdicts and reasons together.
 
 const RULED = Int32Array.from(FIELD_RULES.map(([f]) => F[f]));
-// the kinds as small numbers, so that the per-record loop compares integers: 0 text, 1 amount, 2 position, 3 count
-const KIND_CODE = Uint8Array.from(FIELD_RULES.map(([, k]) => ["text", "amount", "position", "count"].indexOf(k)));
+// the kinds as small numbers, so that the per-record loop compares integers: 0 text, 1 amount, 2 position, 3 count, 4 flag
+const KIND_CODE = Uint8Array.from(FIELD_RULES.map(([, k]) => ["text", "amount", "position", "count", "flag"].indexOf(k)));
+// the type bytes of a line as words: seven cover every field the byte path reads
+const WORDS = 7;
+if (FIELDS.length > WORDS * 4) throw new Error("scannedRules: more fields than its type words cover");
 
 /**
  * The first field rule (its index in FIELD_RULES) a scanned line breaks, or -1: numberFits and the
  * string check of model/recordRules.ts written out on the scan's typed arrays, since it runs for every
  * record of a report. A writer gives its lines a few sets of value types (a streamed probe's ttft_ms is a
- * number, a plain one's null), so the types of recent good lines are kept, each as five words (the type
+ * number, a plain one's null), so the types of recent good lines are kept, each as seven words (the type
  * bytes read four at a time): a line whose types are one of them needs only its numbers' ranges checked.
  */
 export function brokenRule(scan: Scan): number {
   const type = scan.type;
   if (type !== seenType) {
     seenType = type;
-    words = type.byteOffset % 4 === 0 && type.buffer.byteLength >= type.byteOffset + 20 ? new Uint32Array(type.buffer, type.byteOffset, 5) : undefined;
+    words = type.byteOffset % 4 === 0 && type.buffer.byteLength >= type.byteOffset + WORDS * 4 ? new Uint32Array(type.buffer, type.byteOffset, WORDS) : undefined;
     known.length = 0;
   }
   const w = words;
@@ -29,10 +32,12 @@ export function brokenRule(scan: Scan): number {
     const w2 = w[2]!;
     const w3 = w[3]!;
     const w4 = w[4]!;
+    const w5 = w[5]!;
+    const w6 = w[6]!;
     for (let c = 0; c < known.length; c++) {
       const e = known[c]!;
       const g = e.words;
-      if (g[0] !== w0 || g[1] !== w1 || g[2] !== w2 || g[3] !== w3 || g[4] !== w4) continue;
+      if (g[0] !== w0 || g[1] !== w1 || g[2] !== w2 || g[3] !== w3 || g[4] !== w4 || g[5] !== w5 || g[6] !== w6) continue;
       const num = scan.num;
       for (let i = 0; i < e.amounts.length; i++) {
         const x = num[e.amounts[i]!]!;
@@ -96,7 +101,7 @@ function checkAll(scan: Scan): number {
     const t = scan.type[f]!;
     if (t === T_ABSENT || t === T_NULL) continue;
     const kind = FIELD_RULES[k]![1];
-    if (kind === "text" ? t !== T_STRING : t !== T_NUMBER || !numberFits(kind, scan.num[f]!)) return k;
+    if (kind === "text" ? t !== T_STRING : kind === "flag" ? t !== T_TRUE && t !== T_FALSE : t !== T_NUMBER || !numberFits(kind, scan.num[f]!)) return k;
   }
   return -1;
 }
@@ -106,11 +111,12 @@ export function scannedReason(scan: Scan, k: number, buf: Buffer, text: (buf: Bu
   const [field, kind] = FIELD_RULES[k]!;
   const f = F[field];
   const t = scan.type[f];
-  return ruleReason(field, kind, t === T_STRING ? describeValue(text(buf, f)) : t === T_NUMBER ? describeValue(scan.num[f]) : "another type");
+  const value = t === T_STRING ? text(buf, f) : t === T_NUMBER ? scan.num[f] : t === T_TRUE ? true : t === T_FALSE ? false : {};
+  return ruleReason(field, kind, describeValue(value));
 }
 
 /** statusReason for a scanned status field: its type, and its text when it is a string. */
 export function scannedStatusReason(scan: Scan, buf: Buffer, text: (buf: Buffer, f: number) => string): string {
   const t = scan.type[F.status]!;
-  return statusReason(t === T_ABSENT ? undefined : t === T_STRING ? text(buf, F.status) : t === T_NUMBER ? scan.num[F.status] : t === T_NULL ? null : {});
+  return statusReason(t === T_ABSENT ? undefined : t === T_STRING ? text(buf, F.status) : t === T_NUMBER ? scan.num[F.status] : t === T_NULL ? null : t === T_TRUE ? true : t === T_FALSE ? false : {});
 }

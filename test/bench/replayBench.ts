@@ -17,6 +17,8 @@ function syntheticHistory(rounds: number, models: string[], seed: number): Histo
     latency: targets.map(() => new Float64Array(rounds)),
     promptTokens: targets.map(() => new Float64Array(rounds).fill(9)),
     completionTokens: targets.map(() => new Float64Array(rounds).fill(3)),
+    gateway: targets.map(() => new Uint8Array(rounds)),
+    servedElsewhere: targets.map(() => new Map()),
   };
   for (let i = 0; i < rounds; i++) {
     h.ts[i] = Date.UTC(2026, 0, 1) + i * 60_000;

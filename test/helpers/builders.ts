@@ -1,3 +1,4 @@
+import { BUILT_IN_PROFILES } from "../../src/model/gateway.js";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Endpoint } from "../../src/model/policy.js";
@@ -5,7 +6,7 @@ import { RECORD_VERSION, type AttemptRecord } from "../../src/model/record.js";
 
 /** An endpoint pointing at a simulator URL. */
 export function endpointAt(url: string, overrides: Partial<Endpoint> = {}): Endpoint {
-  return { name: "sim", baseUrl: url, apiKey: undefined, headers: {}, region: "local", provider: undefined, servedByHeaders: ["x-served-by"], ...overrides };
+  return { name: "sim", baseUrl: url, apiKey: undefined, headers: {}, region: "local", provider: undefined, gateway: BUILT_IN_PROFILES.generic, ...overrides };
 }
 
 /** An attempt record with sensible defaults. */

@@ -31,7 +31,7 @@ export interface ReportOptions {
 
 /** `tierwatch report`: per-group success, latency and failures, and per-chain fallback, streamed from the store. */
 export async function reportCommand(paths: string[], opts: ReportOptions, io: CliIo, now = Date.now()): Promise<number> {
-  const by = parseBy(opts.by, opts.bucket !== undefined);
+  let by = parseBy(opts.by, opts.bucket !== undefined);
   const bucketMs = opts.bucket ? parseDuration(opts.bucket, "--bucket") : undefined;
   const loaded = await loadOptionalPolicy(opts.policy, io);
   const policy = loaded?.policy;
@@ -45,15 +45,24 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
   const windowEnd = until ?? now;
   const windows = [{ since, until }];
   if (opts.compare && since !== undefined) windows.push({ since: since - (windowEnd - since), until: since });
+  // plain and streamed probes are different experiments: grouped apart whenever the window holds both
+  const autoStream = !by.includes("stream");
   const spec: SummarySpec = {
-    by,
+    by: autoStream ? [...by, "stream"] : by,
     bucketMs,
     windows,
     filters: { chain: opts.chain, model: opts.model, endpoint: opts.endpoint, region: opts.region },
     sloByChain: policySlos(policy),
     chains: policy ? policyChains(policy) : null,
   };
-  const { windows: results, read } = await summarizeFiles(files, spec, { threads: opts.threads });
+  let { windows: results, read } = await summarizeFiles(files, spec, { threads: opts.threads });
+  if (autoStream) {
+    const seen = new Set(results.flatMap((w) => w.groups.map((g) => g.keys.stream ?? null)));
+    if (seen.has(true) && seen.has(false)) by = spec.by;
+    else if (seen.size <= 1) for (const w of results) for (const g of w.groups) delete g.keys.stream;
+    // records from before the stream field and records of one kind: read again without the split
+    else ({ windows: results, read } = await summarizeFiles(files, { ...spec, by }, { threads: opts.threads }));
+  }
   const current = results[0]!;
   const previous = results[1];
   const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
