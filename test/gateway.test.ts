@@ -209,3 +209,17 @@ test("gateway header values are redacted before they are stored", async (t) => {
   assert.ok(!text.includes(key.slice(6)), text);
   assert.match(text, /"served_model":"b-\[redacted\]","served_target":"sim-b-\[redacted\]"/);
 });
+
+test("validate: an endpoint sent Portkey or LiteLLM headers but read as generic is a warning that names the profile", async (t) => {
+  const dir = await tempDir(t);
+  const write = async (gateway: string, header: string) => {
+    const file = path.join(dir, `${gateway}-${header}.yaml`);
+    await writeFile(file, `version: 1\nendpoints:\n  gw: { base_url: "http://127.0.0.1:9/v1", gateway: ${gateway} }\nchains:\n  c:\n    tiers: [ { model: a, headers: { ${header}: "x" } }, { model: b } ]\n`);
+    const r = await runCli(["validate", "--policy", file, "--format", "json"], { cwd: dir, env: {} });
+    return (JSON.parse(r.stdout) as { warnings: { path: string; message: string }[] }).warnings.filter((w) => w.path === "endpoints.gw.gateway").map((w) => w.message);
+  };
+  assert.match((await write("generic", "x-portkey-config"))[0] ?? "", /sends Portkey headers .* set gateway: portkey/);
+  assert.match((await write("generic", "x-litellm-tags"))[0] ?? "", /set gateway: litellm/);
+  assert.deepEqual(await write("portkey", "x-portkey-config"), []);
+  assert.deepEqual(await write("generic", "x-route"), []);
+});

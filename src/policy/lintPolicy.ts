@@ -14,6 +14,14 @@ export function estimatePromptTokens(messages: readonly { content: string }[]): 
 export function lintPolicy(policy: Policy): Problem[] {
   const out: Problem[] = [];
   const warn = (path: (string | number)[], message: string) => out.push({ path: formatPath(path), message, severity: "warning" });
+  // an endpoint that talks to a known gateway (its routing headers say so) but reads no gateway's word
+  for (const e of Object.values(policy.endpoints)) {
+    if (e.gateway.profile !== "generic") continue;
+    const sent = [e.headers, ...Object.values(policy.chains).flatMap((c) => c.tiers.filter((t) => t.endpoint === e.name).map((t) => t.headers))];
+    const names = sent.flatMap((h) => Object.keys(h).map((k) => k.toLowerCase()));
+    const gateway = names.some((n) => n.startsWith("x-portkey-")) ? "portkey" : names.some((n) => n.startsWith("x-litellm-")) ? "litellm" : undefined;
+    if (gateway) warn(["endpoints", e.name, "gateway"], `sends ${gateway === "portkey" ? "Portkey" : "LiteLLM"} headers but reads no gateway's word on who served: set gateway: ${gateway} to see its fallback`);
+  }
   for (const chain of Object.values(policy.chains)) {
     const path = ["chains", chain.name];
     const reachable = chain.tiers.slice(0, chain.maxDepth);
