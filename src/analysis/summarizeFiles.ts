@@ -26,6 +26,8 @@ export interface WindowSummary {
 export interface FilesSummary {
   windows: WindowSummary[];
   read: ReadSummary;
+  /** with spec.extent: the first and last record time in the windows, epoch ms; null when none */
+  extent: [number, number] | null;
 }
 
 const SMALL_INPUT = 32 * 1024 * 1024;
@@ -188,5 +190,7 @@ function merge(ranges: Segment[][], partials: PartialSummary[], spec: SummarySpe
     const records = rows.reduce((n, r) => n + r.attempts, 0) + [...measured.values()].filter((c) => c.window === w).reduce((n, c) => n + c.requests, 0);
     return { groups: rows, chains, records, ...(keepAccs ? { accs } : {}) };
   });
-  return { windows, read };
+  const lo = Math.min(...partials.map((p) => p.extent[0]));
+  const hi = Math.max(...partials.map((p) => p.extent[1]));
+  return { windows, read, extent: lo <= hi ? [lo, hi] : null };
 }

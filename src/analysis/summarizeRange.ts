@@ -22,6 +22,14 @@ export interface SummarySpec {
   bucketMs?: number;
   /** [current] or [current, previous]: each [since, until) in epoch ms, open ends allowed */
   windows: { since?: number; until?: number }[];
+  /**
+   * Windows on a grid instead (a time series whose every window has its own groups and chains): window w
+   * is [start + w·size, start + (w+1)·size), and `windows` lists them all. A record's window is then found
+   * by arithmetic, not by testing each window.
+   */
+  grid?: { start: number; size: number };
+  /** also find the first and last record time in the windows (`extent`) */
+  extent?: boolean;
   filters: { chain?: string[]; model?: string[]; endpoint?: string[]; region?: string[] };
   sloByChain: Record<string, number>;
   /** the policy's chains (tiers as endpoint + model + headers id + timeout), or null to learn them from chain/tier fields */
@@ -77,6 +85,8 @@ export interface PartialSummary {
   unplaced: number;
   /** gzip files that ended before their compressed stream did: read up to there */
   cutShort: string[];
+  /** with spec.extent: the first and last record time in the windows, epoch ms (Infinity and -Infinity when none) */
+  extent: [number, number];
 }
 
 const CHUNK = 1024 * 1024;
@@ -123,6 +133,7 @@ export function summarizeRange(segments: readonly Segment[], spec: SummarySpec, 
     newerVersion: 0,
     unplaced: 0,
     cutShort: [],
+    extent: [Infinity, -Infinity],
   };
   // lines are read into the layout reader's buffer, and every line's fields land in its scan
   const reader = createLayoutReader(CHUNK);
@@ -256,6 +267,8 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
   const values = newAttemptValues();
 
   // ---- time ----
+  const grid = spec.grid;
+  const wantExtent = spec.extent === true;
   const windows = spec.windows.map((w) => ({
     since: w.since,
     until: w.until,
@@ -474,7 +487,11 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
 
       // which window, if any
       let window = -1;
-      for (let w = 0; w < windows.length; w++) {
+      if (grid) {
+        const w = Math.floor((epochOf(b, canonical) - grid.start) / grid.size);
+        if (w < 0 || w >= windows.length) return;
+        window = w;
+      } else for (let w = 0; w < windows.length; w++) {
         const win = windows[w]!;
         if (canonical) {
           if (win.sinceIso !== undefined && compareIso(b, tsStart, win.sinceIso) < 0) continue;
@@ -487,6 +504,11 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
         break;
       }
       if (window < 0) return;
+      if (wantExtent) {
+        const t = epochOf(b, canonical);
+        if (t < out.extent[0]) out.extent[0] = t;
+        if (t > out.extent[1]) out.extent[1] = t;
+      }
       for (let k = 0; k < needed.length; k++) lineIds[needed[k]!] = idOf(b, dv, needed[k]!);
       for (let k = 0; k < filterFields.length; k++) {
         const f = filterFields[k]!;

@@ -85,12 +85,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--model <name>", "only this model (repeatable)", collect)
     .option("--endpoint <name>", "only this endpoint (repeatable)", collect)
     .option("--region <name>", "only this region (repeatable)", collect)
-    .option("--by <dims>", "group by model, tier, chain, endpoint, region, hour, day", "chain,tier,model")
+    .option("--by <dims>", "group by model, tier, chain, endpoint, region, served_model, served_target, stream, hour, day", "chain,tier,model")
     .option("--bucket <duration>", "a time series with buckets of this size (1h, 1d)")
+    .option("--output <file>", "write the report to this file instead of standard output (e.g. report.html)")
     .option("--compare", "put the previous window of the same length beside this one (needs --since)")
     .option("--strict", "exit 1 when any line could not be read")
     .option("--threads <n>", "threads that read the input (default: one per core from 32 MB of input)", positiveInt)
-    .addOption(format(["table", "json", "csv", "markdown"], "table"))
+    .addOption(format(["table", "json", "csv", "markdown", "html"], "table"))
     .addHelpText("after", METRICS_HELP)
     .action(async (paths, opts) => setExit(await (await import("./commands/report.js")).reportCommand(paths, opts, io)));
 

@@ -1,11 +1,13 @@
 import { DIMENSIONS, type Dimension } from "../../analysis/groupAcc.js";
 import { summarizeFiles } from "../../analysis/summarizeFiles.js";
 import { policyChains, policySlos, type SummarySpec } from "../../analysis/summarizeRange.js";
-import { ExitCode, noDataError, usageError } from "../../errors.js";
+import { rename, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { ExitCode, ioError, noDataError, usageError } from "../../errors.js";
 import { expandInputs } from "../../store/expandInputs.js";
 import { readNotes } from "../../store/readNotes.js";
 import { roundForOutput } from "../../render/outputNumbers.js";
-import { shownInput } from "../../store/stdin.js";
+import { shownInput, STDIN } from "../../store/stdin.js";
 import { parseDuration } from "../../util/duration.js";
 import { parseTime } from "../../util/parseTime.js";
 import { type CliIo, tableWidth } from "../io.js";
@@ -22,7 +24,9 @@ export interface ReportOptions {
   region?: string[];
   by: string;
   bucket?: string;
-  format: "table" | "json" | "csv" | "markdown";
+  format: "table" | "json" | "csv" | "markdown" | "html";
+  /** write the output to this file instead of stdout */
+  output?: string;
   strict?: boolean;
   compare?: boolean;
   /** threads that read the input (default: one per core for large inputs) */
@@ -37,6 +41,7 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
   const policy = loaded?.policy;
   const inputs = paths.length > 0 ? paths : [opts.dataDir ?? policy?.store.dir ?? "tierwatch-data"];
   const files = await expandInputs(inputs, io.cwd);
+  if (opts.format === "html") await mustBeFiles(files);
   const since = opts.since ? parseTime(opts.since, now, "--since") : undefined;
   const until = opts.until ? parseTime(opts.until, now, "--until") : undefined;
   if (since !== undefined && until !== undefined && since >= until) throw usageError("--since must be before --until");
@@ -74,10 +79,10 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
   const noRecords = () =>
     noDataError(`no records in the window${window.since ? ` since ${window.since}` : ""}${window.until ? ` until ${window.until}` : ""} in ${files.length} file(s); widen --since or check the filters`);
   if (empty && opts.format !== "json" && opts.format !== "csv") throw noRecords();
+  let out = "";
   // what only some outputs need is loaded when they are asked for (a JSON report loads no table renderer)
   const compared = previous ? (await import("../../analysis/compareGroups.js")).compareGroups(current.groups, previous.groups, by) : undefined;
-  if (opts.format === "json") {
-    const doc = {
+  const document = () => ({
       window,
       ...(previous ? { previous_window: { since: iso(windows[1]!.since), until: iso(windows[1]!.until) } } : {}),
       inputs: files,
@@ -90,8 +95,9 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
       cut_short: read.cutShort.map((file) => shownInput(file, io.cwd)),
       // per-model probe records the chain replay could not place in a round (no run_id)
       unplaced_records: read.unplaced ?? 0,
-    };
-    io.stdout.write(`${JSON.stringify(roundForOutput(doc), null, 2)}\n`);
+    });
+  if (opts.format === "json") {
+    out = `${JSON.stringify(roundForOutput(document()), null, 2)}\n`;
   } else {
     const title = `${current.records} record(s) from ${files.length} file(s)${window.since ? `, since ${window.since}` : ""}${window.until ? ` until ${window.until}` : ""}`;
     const [{ compareView }, { chainView }, { groupView }, { renderViews }] = await Promise.all([
@@ -100,13 +106,41 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
       import("../../render/groupView.js"),
       import("../../render/renderView.js"),
     ]);
-    const views = [compared ? compareView(current.groups, compared, by, title) : groupView(current.groups, by, title)];
-    if (current.chains.length > 0) views.push(chainView(current.chains));
-    if (previous && previous.chains.length > 0) views.push(chainView(previous.chains, "Chains, previous window"));
-    io.stdout.write(renderViews(views, opts.format, tableWidth(io)));
+    // the HTML page shows the numbers as JSON prints them
+    const rounded = opts.format === "html" ? roundForOutput({ c: current, p: previous, x: compared }) : { c: current, p: previous, x: compared };
+    const views = [rounded.x ? compareView(rounded.c.groups, rounded.x, by, title) : groupView(rounded.c.groups, by, title)];
+    if (rounded.c.chains.length > 0) views.push(chainView(rounded.c.chains));
+    if (rounded.p && rounded.p.chains.length > 0) views.push(chainView(rounded.p.chains, "Chains, previous window"));
+    if (opts.format === "html") {
+      const { htmlPage } = await import("./reportHtml.js");
+      out = await htmlPage({ files, spec: { ...spec, by }, doc: roundForOutput(document()), views, threads: opts.threads, now, since, until });
+    } else out = renderViews(views, opts.format, tableWidth(io));
   }
+  if (opts.output) await writeOutput(opts.output, io.cwd, out);
+  else io.stdout.write(out);
   if (empty) throw noRecords();
   return opts.strict && read.badCount > 0 ? ExitCode.checkFailed : ExitCode.ok;
+}
+
+/** The HTML report reads its inputs more than once: pipes and standard input cannot be read again. */
+async function mustBeFiles(files: readonly string[]): Promise<void> {
+  for (const f of files) {
+    const st = f === STDIN ? undefined : await stat(f).catch(() => undefined);
+    if (!st?.isFile()) throw usageError(`--format html reads its inputs more than once; ${f === STDIN ? "standard input" : f} is not a file: save it to a file first`);
+  }
+}
+
+/** Writes a report to a file (--output), whole or not at all. */
+async function writeOutput(file: string, cwd: string, text: string): Promise<void> {
+  const target = path.resolve(cwd, file);
+  const tmp = `${target}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw ioError(`--output ${file}: cannot write it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check that its folder exists and is writable`);
+  }
 }
 
 function parseBy(text: string, withBucket: boolean): Dimension[] {
