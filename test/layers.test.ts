@@ -22,6 +22,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   alerts: ["model", "util", "store", "gate", "fallback"],
   render: ["model", "util", "analysis", "gate", "replay"],
   client: ["model", "util", "store", "probe", "policy", "fallback"],
+  metrics: ["model", "util", "analysis"],
   build: [],
 };
 

@@ -29,17 +29,19 @@ export interface RoundSpec {
 export function createRoundRunner(spec: RoundSpec) {
   const transport = createTransport();
   const runId = newRunId(transport.now());
-  const chains = spec.chains ?? [];
   const deps: EngineDeps = { transport, breakers: fileBreakerStore(spec.dataDir), random: Math.random, sleep };
   return {
     runId,
-    size: spec.targets.length + chains.length,
-    async run(round: number, onProgress?: () => void): Promise<AttemptRecord[]> {
+    size: spec.targets.length + (spec.chains?.length ?? 0),
+    /** One round of every target and chain, or of `only` those (a scrape that asks for one chain or model). */
+    async run(round: number, onProgress?: () => void, only?: { targets: readonly ProbeTarget[]; chains: readonly Chain[] }): Promise<AttemptRecord[]> {
       const { policy } = spec;
+      const targets = only?.targets ?? spec.targets;
+      const chains = only?.chains ?? spec.chains ?? [];
       const records =
-        spec.targets.length === 0
+        targets.length === 0
           ? []
-          : await probeRound({ policy, targets: spec.targets, transport, redact: spec.redact, runId, round, concurrency: spec.concurrency, stream: spec.stream, warm: spec.warm, onResult: onProgress });
+          : await probeRound({ policy, targets, transport, redact: spec.redact, runId, round, concurrency: spec.concurrency, stream: spec.stream, warm: spec.warm, onResult: onProgress });
       // chains after the per-model probes, so the two never compete for the same model's rate limit
       for (const chain of chains) {
         const call = {

@@ -69,6 +69,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--every <duration>", "keep probing: a round every 1m (on aligned ticks) until SIGINT/SIGTERM")
     .option("--lock", "take the data directory's monitor lock (for cron: exit 5 while another monitor runs)")
     .option("--dry-run", "send nothing, write nothing: print what each round would probe and what each alert rule would evaluate")
+    .option("--metrics-listen <host:port>", "with --every: serve Prometheus metrics (OpenMetrics) at http://host:port/metrics")
     .addOption(format(["table", "json"], "table"))
     .addHelpText("after", "\nProbe exits 0 when its rounds ran, whatever the models answered: failures are data.\nExit 5: another monitor holds the data directory's lock.")
     .action(async (opts, cmd: Command) => setExit(await (await import("./commands/probe.js")).probeCommand({ ...opts, roundsGiven: cmd.getOptionValueSource("rounds") === "cli" }, io)));
@@ -94,6 +95,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(format(["table", "json", "csv", "markdown", "html"], "table"))
     .addHelpText("after", METRICS_HELP)
     .action(async (paths, opts) => setExit(await (await import("./commands/report.js")).reportCommand(paths, opts, io)));
+
+  program
+    .command("serve")
+    .description("answer Prometheus scrapes: /probe?chain=NAME runs one round and returns its metrics (the blackbox-exporter pattern); /metrics the totals")
+    .requiredOption("--listen <host:port>", "where to listen, e.g. 127.0.0.1:9464")
+    .option("--policy <file>", "policy file (default ./tierwatch.yaml)")
+    .option("--data-dir <dir>", "where the rounds' records go (default: the policy's store.dir)")
+    .option("--stream", "probe with streaming (overrides probe.stream)")
+    .action(async (opts) => setExit(await (await import("./commands/serve.js")).serveCommand(opts, io)));
 
   program
     .command("replay")

@@ -1,6 +1,9 @@
 import { appendFile } from "node:fs/promises";
 import path from "node:path";
 import { createAlerting } from "../alerts/createAlerting.js";
+import { fileBreakerStore } from "../fallback/breakerStore.js";
+import { startMetricsServer } from "../metrics/metricsServer.js";
+import { createPromMetrics } from "../metrics/promMetrics.js";
 import { acquireLock } from "../store/acquireLock.js";
 import { ensureWritableDir } from "../store/ensureWritableDir.js";
 import { sleep } from "../util/sleep.js";
@@ -16,6 +19,8 @@ export interface MonitorPlan extends RoundSpec {
   /** stop after this many rounds (default: until SIGINT/SIGTERM with everyMs, else 1) */
   maxRounds?: number;
   format: "table" | "json";
+  /** serve Prometheus metrics on host:port while the monitor runs */
+  metricsListen?: string;
 }
 
 /** The first aligned tick after `t`: the next multiple of `every` since the epoch. */
@@ -34,6 +39,21 @@ export async function runMonitor(plan: MonitorPlan, io: CliIo, clock: () => numb
   await ensureWritableDir(plan.dataDir);
   const lock = await acquireLock(plan.dataDir);
   const runner = createRoundRunner(plan);
+  const metrics = plan.metricsListen === undefined ? undefined : createPromMetrics(plan.policy);
+  const breakers = fileBreakerStore(plan.dataDir);
+  let server: Awaited<ReturnType<typeof startMetricsServer>> | undefined;
+  try {
+    if (metrics) {
+      server = await startMetricsServer(plan.metricsListen!, "--metrics-listen", {
+        "/metrics": async () => ({ status: 200, contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+      });
+      io.stderr.write(`tierwatch: Prometheus metrics on ${server.url}/metrics\n`);
+    }
+  } catch (err) {
+    await runner.close();
+    await lock.release();
+    throw err;
+  }
   let why = "";
   const stop = onStopSignal(() => io.stderr.write(`tierwatch: ${why}stopping after this round\n`));
   // a reader of our output that has gone (`| head`) ends the monitor as a signal would
@@ -62,6 +82,7 @@ export async function runMonitor(plan: MonitorPlan, io: CliIo, clock: () => numb
       if (stop.requested) break;
       const started = clock();
       const records = await runner.run(round);
+      metrics?.observeRound(records, clock(), await breakers.snapshot());
       const ok = records.filter((r) => r.status === "ok").length;
       const summary = { round, tick: new Date(tick).toISOString(), started: new Date(started).toISOString(), ms: clock() - started, records: records.length, ok };
       if (plan.format === "json") io.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -84,6 +105,7 @@ export async function runMonitor(plan: MonitorPlan, io: CliIo, clock: () => numb
     io.outputClosed?.removeEventListener("abort", outputClosed);
     stop.dispose();
     await alerting.flush();
+    await server?.close();
     await runner.close();
     await lock.release();
   }

@@ -30,6 +30,8 @@ export interface ProbeOptions {
   warmup: boolean;
   every?: string;
   lock?: boolean;
+  /** host:port to serve Prometheus metrics on while the monitor runs */
+  metricsListen?: string;
   /** whether --rounds was given (with --every it caps the rounds) */
   roundsGiven?: boolean;
   dryRun?: boolean;
@@ -73,11 +75,13 @@ export async function probeCommand(opts: ProbeOptions, io: CliIo): Promise<numbe
         everyMs,
         maxRounds: everyMs === undefined || opts.roundsGiven ? opts.rounds : undefined,
         format: opts.format,
+        metricsListen: opts.metricsListen,
       },
       io,
     );
     return 0;
   }
+  if (opts.metricsListen !== undefined) throw usageError("--metrics-listen needs --every: metrics are served while a monitor runs (for one-off rounds, see tierwatch serve)");
   // alert rules are evaluated after every round, as under --every and --lock
   const alerting = policy.alerts.length > 0 ? createAlerting(policy, dataDir, { log: (l) => io.stderr.write(`${l}\n`), print: printAlert(io, opts.format) }, redact) : undefined;
   const { runId, records } = await runRounds(
