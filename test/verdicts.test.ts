@@ -131,3 +131,27 @@ test("recommend never promotes a tier above one listed before it without a decla
     assert.deepEqual(r.chains[0]!.proposal!.map((p) => p.model), ["small", "big"]);
   }
 });
+
+test("the failures column names the cause where a status folds several: model_not_found, dns, too_large are not lost in 4xx, net, malformed", async (t) => {
+  const dir = await tempDir(t);
+  const failures: [string, string | null, number][] = [
+    ["bad_request", "model_not_found", 3],
+    ["network", "dns", 2],
+    ["network", "refused", 1],
+    ["bad_response", "too_large", 1],
+    ["timeout", "deadline", 1],
+    ["server_error", null, 2],
+  ];
+  const lines: string[] = [];
+  let i = 0;
+  for (const [status, code, n] of failures) for (let k = 0; k < n; k++) lines.push(JSON.stringify(record({ ts: new Date(Date.UTC(2026, 10, 1) + i++ * 1000).toISOString(), status: status as never, error_code: code, latency_ms: 5 })));
+  for (let k = 0; k < 20; k++) lines.push(JSON.stringify(record({ ts: new Date(Date.UTC(2026, 10, 1) + i++ * 1000).toISOString(), latency_ms: 5 })));
+  await writeFile(path.join(dir, "r.jsonl"), `${lines.join("\n")}\n`);
+  const table = await spawnCli(["report", "r.jsonl", "--by", "model"], { cwd: dir });
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /4xx:model_not_found×3 net:dns×2 5xx×2 malformed:too_large×1 net:refused×1 timeout×1/);
+  const json = await spawnCli(["report", "r.jsonl", "--by", "model", "--format", "json"], { cwd: dir });
+  const g = (JSON.parse(json.stdout) as { groups: { error_codes: Record<string, number>; statuses: Record<string, number> }[] }).groups[0]!;
+  assert.deepEqual(g.error_codes, { "bad_request:model_not_found": 3, "network:dns": 2, "bad_response:too_large": 1, "network:refused": 1 });
+  assert.equal(g.statuses.network, 3);
+});

@@ -29,6 +29,8 @@ export interface GroupRow {
   gateway_fallbacks: number;
   gateway_known: number;
   statuses: Partial<Record<Status, number>>;
+  /** failed attempts of the statuses that fold several causes together, by `status:error_code` (bad_request:model_not_found, network:dns, ...) */
+  error_codes: Record<string, number>;
   prompt_tokens: number;
   completion_tokens: number;
   cost_usd: number | null;
@@ -61,7 +63,13 @@ export interface GroupAcc {
   /** ok answers whose server is known (gateway_fallback true or false), and those served elsewhere */
   gwKnown: number;
   gwFallback: number;
+  /** failures of CODED statuses by `status index \0 error code` */
+  codes: Map<string, number>;
 }
+
+/** Statuses that fold several causes together: their failures are also counted by error_code. */
+export const CODED: ReadonlySet<Status> = new Set<Status>(["bad_request", "network", "bad_response", "expectation_failed", "truncated"]);
+const CODED_INDEX = Uint8Array.from(STATUSES, (s) => (CODED.has(s) ? 1 : 0));
 
 /** An empty accumulator for a group. */
 export function newGroupAcc(keys: GroupKeys): GroupAcc {
@@ -82,6 +90,7 @@ export function newGroupAcc(keys: GroupKeys): GroupAcc {
     costKnown: false,
     gwKnown: 0,
     gwFallback: 0,
+    codes: new Map(),
   };
 }
 
@@ -128,9 +137,13 @@ const SKIPPED = STATUSES.indexOf("skipped");
  * Latency, TTFT and who served (V_GATEWAY) count only for ok attempts; skipped ones are not sent; the SLO
  * (V_SLO) is the chain's latency ceiling, NaN when it has none; cost is a compensated sum.
  */
-export function accumulate(acc: GroupAcc, status: number, v: Float64Array): void {
+export function accumulate(acc: GroupAcc, status: number, v: Float64Array, errorCode?: string | null): void {
   acc.attempts++;
   acc.statusCounts[status]! += 1;
+  if (errorCode && CODED_INDEX[status] === 1) {
+    const k = `${status}\u0000${errorCode}`;
+    acc.codes.set(k, (acc.codes.get(k) ?? 0) + 1);
+  }
   if (status === SKIPPED) {
     acc.skipped++;
     return;
@@ -183,6 +196,7 @@ export function addAttempt(
   completionTokens: number | null,
   costUsd: number | null,
   gatewayFallback: boolean | null | undefined,
+  errorCode?: string | null,
 ): void {
   recordValues[V_LATENCY] = nan(latencyMs);
   recordValues[V_TTFT] = nan(ttftMs);
@@ -191,7 +205,7 @@ export function addAttempt(
   recordValues[V_COMPLETION] = nan(completionTokens);
   recordValues[V_COST] = nan(costUsd);
   recordValues[V_GATEWAY] = gatewayFallback === true ? 1 : gatewayFallback === false ? 0 : Number.NaN;
-  accumulate(acc, STATUSES.indexOf(status), recordValues);
+  accumulate(acc, STATUSES.indexOf(status), recordValues, errorCode);
 }
 
 /** Joins partial accumulators of one group (from threads or files) into one, samples in exact-size arrays. */
@@ -232,6 +246,7 @@ export function mergeGroupAcc(into: GroupAcc, from: GroupAcc): void {
   into.costKnown ||= from.costKnown;
   into.gwKnown += from.gwKnown;
   into.gwFallback += from.gwFallback;
+  for (const [k, n] of from.codes) into.codes.set(k, (into.codes.get(k) ?? 0) + n);
 }
 
 /** Turns totals into the row: success with its Wilson interval over sent attempts, quantiles over ok ones. May reorder the samples. */
@@ -259,6 +274,7 @@ export function finishGroup(acc: GroupAcc): GroupRow {
     gateway_fallbacks: acc.gwFallback,
     gateway_known: acc.gwKnown,
     statuses: statusesOf(acc.statusCounts),
+    error_codes: codesOf(acc.codes),
     prompt_tokens: acc.promptTokens,
     completion_tokens: acc.completionTokens,
     // compensated, then rounded to 1e-10 USD: the same total however the input was split across threads
@@ -279,6 +295,18 @@ export function compareKeys(a: GroupKeys, b: GroupKeys, by: readonly Dimension[]
     return String(x) < String(y) ? -1 : 1;
   }
   return 0;
+}
+
+/** Failures by `status:error_code`, largest first (then by name). */
+function codesOf(codes: Map<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    [...codes]
+      .map(([k, n]) => {
+        const [s, code] = k.split("\u0000");
+        return [`${STATUSES[Number(s)]}:${code}`, n] as const;
+      })
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
+  );
 }
 
 /** The attempts by status as the row shows them: the statuses that occurred, in STATUSES order. */

@@ -38,7 +38,7 @@ export function createGroupSummary(by: readonly Dimension[], options: GroupOptio
       let acc = groups.get(id);
       if (!acc) groups.set(id, (acc = newGroupAcc(keys)));
       const num = (v: unknown) => (typeof v === "number" ? v : null);
-      addAttempt(acc, r.status, num(r.latency_ms), num(r.ttft_ms), options.latencySloMs?.(r), num(r.prompt_tokens), num(r.completion_tokens), num(r.cost_usd), r.gateway_fallback);
+      addAttempt(acc, r.status, num(r.latency_ms), num(r.ttft_ms), options.latencySloMs?.(r), num(r.prompt_tokens), num(r.completion_tokens), num(r.cost_usd), r.gateway_fallback, r.error_code);
     },
     rows(): GroupRow[] {
       return [...groups.values()].map(finishGroup).sort((a, b) => compareKeys(a.keys, b.keys, by));

@@ -544,7 +544,8 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       values[V_COST] = type[F.cost_usd] === T_NUMBER ? num[F.cost_usd]! : NaN;
       const gatewayType = type[F.gateway_fallback];
       values[V_GATEWAY] = gatewayType === T_TRUE ? 1 : gatewayType === T_FALSE ? 0 : NaN;
-      accumulate(acc, status, values);
+      // the cause of a failure of a folding status (bad_request: model_not_found, network: dns, ...)
+      accumulate(acc, status, values, status !== 0 && type[F.error_code] === T_STRING ? str(b, F.error_code) : null);
 
       // per-model probe rounds feed the chain replay
       // roundKey's rule (store/roundKey.ts), on the scanned fields: an origin absent or null is a probe; a

@@ -31,6 +31,7 @@ export const FIELD_RULES = [
   ["served_target", "text"],
   ["gateway_error", "text"],
   ["headers_id", "text"],
+  ["error_code", "text"],
   ["stream", "flag"],
   ["gateway_fallback", "flag"],
   ["tier", "position"],

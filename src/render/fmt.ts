@@ -38,6 +38,23 @@ export const fmt = {
   statuses(v: unknown): string {
     return fmt.statusesIn(v, Infinity);
   },
+  /**
+   * A group's failures in at most `width` characters: each status in its short name, and where a status
+   * folds several causes, each cause apart (`4xx:model_not_found×3 net:dns×2`); largest first.
+   */
+  failures(row: Record<string, unknown>, width = Infinity): string {
+    const statuses = (row.statuses ?? {}) as Record<string, number>;
+    const codes = (row.error_codes ?? {}) as Record<string, number>;
+    const out: Record<string, number> = {};
+    const rest = { ...statuses };
+    for (const [key, n] of Object.entries(codes)) {
+      const [status, code] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+      out[`${SHORT[status] ?? status}:${code}`] = n;
+      rest[status] = (rest[status] ?? 0) - n;
+    }
+    for (const [status, n] of Object.entries(rest)) if (n > 0) out[status] = n;
+    return fmt.statusesIn(out, width);
+  },
   /** The statuses in at most `width` characters: the largest that fit, then `+N` for the rest (the largest always shows). */
   statusesIn(v: unknown, width: number): string {
     if (!v || typeof v !== "object") return "-";

@@ -36,7 +36,7 @@ export function groupView(rows: readonly GroupRow[], by: readonly Dimension[], t
     { key: "p99_ms", header: "p99", align: "right", format: fmt.ms },
     ...(hasTtft ? [{ key: "ttft_p50_ms", header: "ttft50", align: "right", format: fmt.ms, hideOrder: 2 } as Column] : []),
     ...(hasCost ? [{ key: "cost_usd", header: "cost", align: "right", format: fmt.usd, hideOrder: 1 } as Column] : []),
-    { key: "statuses", header: "failures", format: fmt.statuses, fit: fmt.statusesIn },
+    { key: "statuses", header: "failures", format: (_v, row) => fmt.failures(row), fit: (_v, width, row) => fmt.failures(row, width) },
   ];
   return {
     title,

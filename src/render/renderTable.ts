@@ -66,7 +66,7 @@ function fitView(view: View, width: number): View {
   if (last?.fit && lineWidth(columns, natural) > width) {
     const room = Math.max(least(last), width - (lineWidth(columns.slice(0, -1), natural) + GAP));
     const fit = last.fit;
-    columns = [...columns.slice(0, -1), { ...last, format: (v) => fit(v, room) }];
+    columns = [...columns.slice(0, -1), { ...last, format: (v, row) => fit(v, room, row) }];
   }
   if (hidden.length === 0) return { ...view, columns };
   const note = `hidden to fit ${width} columns: ${hidden.join(", ")} (--format json has every number)`;

@@ -7,7 +7,7 @@ export interface Column {
   /** a table narrower than its rows hides such columns, lowest first, before anything else gives */
   hideOrder?: number;
   /** the cell's text in at most `width` characters (the last column of a table too wide for its terminal) */
-  fit?: (value: unknown, width: number) => string;
+  fit?: (value: unknown, width: number, row: Record<string, unknown>) => string;
 }
 
 /** A table of rows: the one row model that table, CSV and Markdown all render. */
