@@ -143,7 +143,8 @@ test("recommend --write keeps comments and layout and prints the diff; replay co
 version: 1
 endpoints:
   e:
-    base_url: http://127.0.0.1:9/v1
+    base_url: http://127.0.0.1:9/v1   # the gateway,   spaced as we like
+  # a second endpoint, one day  
 chains:
   c:
     tiers:
@@ -173,6 +174,11 @@ store:
   assert.equal(w.code, 0, w.stderr);
   const after = await readFile(path.join(dir, "tierwatch.yaml"), "utf8");
   assert.match(after, /# our routing policy/);
+  // the lines --write did not change keep their exact bytes (a comment's spacing included)
+  for (const line of ["    base_url: http://127.0.0.1:9/v1   # the gateway,   spaced as we like", "  # a second endpoint, one day  ", "store:", "  dir: ./data"]) {
+    assert.ok(after.split("\n").includes(line), `kept: ${JSON.stringify(line)}\n${after}`);
+  }
+  assert.doesNotMatch(w.stderr, /^[-+]\s+base_url|^[-+]\s+# a second/m, "no unchanged line is in the diff");
   assert.match(after, /# the alternate\n\s+- model: b[\s\S]*# the frontier model\n\s+- model: a/);
   assert.match(w.stderr, /^wrote .*tierwatch\.yaml:/m);
   // a unified diff: the file's two names, a hunk header, removed lines before added ones

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
+import { keepUnchangedLines } from "../../util/keepUnchangedLines.js";
 import path from "node:path";
 import { isMap, isSeq, parseDocument, type YAMLMap } from "yaml";
 import { ioError, noDataError, usageError } from "../../errors.js";
@@ -89,7 +90,11 @@ async function writeProposal(policy: Policy, changes: ChainRecommendation[], io:
     });
     seq.items = ordered;
   }
-  const after = doc.toString();
+  // the serializer re-spaces what it did not change (a comment's gap): those lines keep their bytes,
+  // unless that would change what the file says
+  const written = doc.toString();
+  const kept = keepUnchangedLines(before, written);
+  const after = JSON.stringify(parseDocument(kept).toJS()) === JSON.stringify(doc.toJS()) ? kept : written;
   try {
     await writeFile(file, after);
   } catch (err) {
