@@ -155,3 +155,49 @@ test("the failures column names the cause where a status folds several: model_no
   assert.deepEqual(g.error_codes, { "bad_request:model_not_found": 3, "network:dns": 2, "bad_response:too_large": 1, "network:refused": 1 });
   assert.equal(g.statuses.network, 3);
 });
+
+test("every output fits the terminal: at COLUMNS=80 and 100, every command on the demo's data and on a history with every failure kind", { timeout: 120_000 }, async (t) => {
+  const { runCli } = await import("./helpers/runCli.js");
+  const { cp, readFile: read } = await import("node:fs/promises");
+  const { STATUSES } = await import("../src/model/status.js");
+  const dir = await tempDir(t);
+  const demo = await runCli(["demo", "--rounds", "8", "--data-dir", "demo-data"], { cwd: dir });
+  assert.equal(demo.code, 0, demo.stderr);
+  const policy = (await read(path.join(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures/demo/tierwatch.yaml"), "utf8"))
+    .replace("${TIERWATCH_DEMO_URL}", "http://127.0.0.1:9/v1")
+    .replace("./tierwatch-demo-data", "./demo-data");
+  await writeFile(path.join(dir, "tierwatch.yaml"), policy);
+  await cp(path.join(dir, "tierwatch.yaml"), path.join(dir, "candidate.yaml"));
+  // every status, with long error codes, in rounds of the demo's chain
+  const models = ["gpt-4.1", "claude-sonnet-4", "llama-3.1-8b"];
+  const lines: string[] = [];
+  STATUSES.forEach((status, i) =>
+    models.forEach((model, k) =>
+      lines.push(JSON.stringify(record({ ts: new Date(Date.now() - 600_000 + i * 1000).toISOString(), endpoint: "sim", model, tier: k + 1, round: i, status, error_code: status === "ok" ? null : `${status}_because_of_a_rather_long_reason`, latency_ms: 100 + i }))),
+    ),
+  );
+  await writeFile(path.join(dir, "failures.jsonl"), `${lines.join("\n")}\n`);
+  const commands = [
+    ["report"],
+    ["report", "--bucket", "1h", "--by", "model"],
+    ["report", "--by", "tier,served_model,served_target"],
+    ["report", "--since", "1h", "--compare"],
+    ["replay", "--candidate", "candidate.yaml"],
+    ["gate", "--from", "demo-data", "--threshold", "p95_ms{model=gpt-4.1} < 100", "--threshold", "gateway_fallback_rate{tier=1} <= 0.05", "--threshold", "fallback_activation_rate{chain=default} <= 0.01"],
+    ["recommend", "--min-rounds", "2"],
+    ["validate"],
+    ["probe", "--dry-run"],
+  ];
+  const runs: string[][] = [];
+  for (const data of ["demo-data", "failures.jsonl"]) {
+    for (const c of commands) runs.push(c[0] === "validate" || c[0] === "probe" || c[0] === "gate" ? c : [...c, data]);
+  }
+  for (const c of [[], ["report"], ["probe"], ["gate"], ["recommend"], ["replay"], ["serve"], ["mock"], ["validate"]]) runs.push([...c, "--help"]);
+  for (const width of [80, 100]) {
+    for (const args of runs) {
+      const r = await runCli(args, { cwd: dir, env: { COLUMNS: String(width) } });
+      const wide = `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => [...l].length > width);
+      assert.deepEqual(wide, [], `COLUMNS=${width} tierwatch ${args.join(" ")}`);
+    }
+  }
+});

@@ -3,7 +3,8 @@ import type { Chain, Policy } from "../model/policy.js";
 import { worstCaseMs } from "../policy/worstCaseMs.js";
 import type { ProbeTarget } from "../probe/probeTargets.js";
 import { formatMs } from "../util/duration.js";
-import type { CliIo } from "./io.js";
+import { tableWidth, type CliIo } from "./io.js";
+import { wrapText } from "../util/wrapText.js";
 
 /** What a probe run would do. */
 export interface DryRunPlan {
@@ -56,5 +57,5 @@ export async function printDryRun(plan: DryRunPlan, io: CliIo, now = Date.now())
   for (const c of chains) lines.push(`and run chain ${c.chain} (${c.tiers.join(" → ")}): worst case ${formatMs(c.worst_case_ms)}${c.deadline_ms ? `, deadline ${formatMs(c.deadline_ms)}` : ""}`);
   if (alerts.length > 0) lines.push("after each round, the alert rules:");
   for (const a of alerts) lines.push(`  ${a.alert}: ${a.condition} over ${formatMs(a.window_ms)} (min ${a.min_samples} samples), to ${a.to}; now: ${a.now} (${a.evidence})`);
-  io.stdout.write(`${lines.join("\n")}\n`);
+  io.stdout.write(`${wrapText(lines.join("\n"), tableWidth(io), 4)}\n`);
 }

@@ -1,28 +1,32 @@
 import { Command, CommanderError, Option } from "commander";
 import { ExitCode, TierwatchError } from "../errors.js";
-import { processIo, type CliIo } from "./io.js";
+import { processIo, tableWidth, type CliIo } from "./io.js";
+import { wrapText } from "../util/wrapText.js";
 import { oneOf, port, positiveInt } from "./parseOptions.js";
 import { printProblems } from "./printProblems.js";
 import { shownInput } from "../store/stdin.js";
 import { LABELS, METRICS, metricsHelp } from "../model/metrics.js";
 
-const METRICS_HELP = `\nMetrics:\n${metricsHelp()}`;
-
-const EXIT_HELP = `
-Exit codes: 0 done · 1 a check failed (--strict, a gate threshold) · 2 usage or policy error, nothing sent ·
-            3 a file or directory could not be read or written · 4 no data in the window, too few samples ·
-            5 another monitor holds the data directory · 70 internal error`;
+const EXIT_HELP =
+  "Exit codes: 0 done · 1 a check failed (--strict, a gate threshold) · 2 usage or policy error, nothing sent · " +
+  "3 a file or directory could not be read or written · 4 no data in the window, too few samples · " +
+  "5 another monitor holds the data directory · 70 internal error";
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
 
 /** Builds the command tree; each action resolves to an exit code. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  // help fits the terminal (or COLUMNS; 80 in a pipe, as commander's own): footers wrap with a hanging indent
+  const helpWidth = tableWidth(io) ?? 80;
+  const footer = (text: string, hang: number | string = 2) => () => `\n${wrapText(text, helpWidth, hang)}`;
+  const METRICS_HELP = () => `\nMetrics:\n${metricsHelp(helpWidth)}`;
   // each command's module is loaded when it runs: `report` or `gate` never load the HTTP client or the spinner
   const program = new Command("tierwatch")
     .description("Probe, record and analyse LLM fallback tiers behind one OpenAI-compatible gateway")
     .version("0.1.0")
     .showSuggestionAfterError(true)
-    .addHelpText("after", EXIT_HELP)
+    .configureHelp({ helpWidth })
+    .addHelpText("after", footer(EXIT_HELP, 12))
     // one error style: the parser's own messages read as tierwatch's do ("tierwatch: ...", not "error: ...")
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: (s, write) => write(s.replace(/^error: /, "tierwatch: ")) })
     .exitOverride();
@@ -71,7 +75,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option("--dry-run", "send nothing, write nothing: print what each round would probe and what each alert rule would evaluate")
     .option("--metrics-listen <host:port>", "with --every: serve Prometheus metrics (OpenMetrics) at http://host:port/metrics")
     .addOption(format(["table", "json"], "table"))
-    .addHelpText("after", "\nProbe exits 0 when its rounds ran, whatever the models answered: failures are data.\nExit 5: another monitor holds the data directory's lock.")
+    .addHelpText("after", footer("Probe exits 0 when its rounds ran, whatever the models answered: failures are data.\nExit 5: another monitor holds the data directory's lock."))
     .action(async (opts, cmd: Command) => setExit(await (await import("./commands/probe.js")).probeCommand({ ...opts, roundsGiven: cmd.getOptionValueSource("rounds") === "cli" }, io)));
 
   program
@@ -148,10 +152,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(format(["table", "json"], "table"))
     .addHelpText(
       "after",
-      "\nThresholds: METRIC{label=value,...} OP NUMBER, e.g. p95_ms{model=gpt-4.1} < 2000, fallback_activation_rate{chain=default} <= 0.05\n" +
-        `  metrics: ${METRICS.join(" ")}\n` +
-        `  labels: ${LABELS.join(" ")}; numbers may end in %, ms, s or m\n` +
-        "Exit codes: 0 every threshold passed · 1 a threshold failed · 2 usage or policy error · 4 too few samples to judge",
+      footer(
+        "Thresholds: METRIC{label=value,...} OP NUMBER, e.g. p95_ms{model=gpt-4.1} < 2000, fallback_activation_rate{chain=default} <= 0.05\n" +
+          `  metrics: ${METRICS.join(" ")}\n` +
+          `  labels: ${LABELS.join(" ")}; numbers may end in %, ms, s or m\n` +
+          "Exit codes: 0 every threshold passed · 1 a threshold failed · 2 usage or policy error · 4 too few samples to judge",
+        4,
+      ),
     )
     .action(async (opts) => setExit(await (await import("./commands/gate.js")).gateCommand(opts, io)));
 

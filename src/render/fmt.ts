@@ -24,6 +24,11 @@ export const fmt = {
     if (typeof v !== "number") return "-";
     return v >= 10_000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}`;
   },
+  /** a bucket's start as people read it: the minute, UTC (seconds only when the bucket has them) */
+  bucket(v: unknown): string {
+    if (typeof v !== "string") return "-";
+    return v.slice(17, 19) === "00" ? v.slice(0, 16).replace("T", " ") : v.slice(0, 19).replace("T", " ");
+  },
   /** a stream dimension's value: streamed or plain probes */
   stream(v: unknown): string {
     return v === true ? "streamed" : v === false ? "plain" : "-";
@@ -62,8 +67,9 @@ export const fmt = {
     if (entries.length === 0) return "-";
     const parts = entries.map(([k, n]) => `${SHORT[k] ?? k}×${n}`);
     let shown = parts.length;
-    const text = (k: number) => parts.slice(0, k).join(" ") + (k < parts.length ? ` +${parts.length - k}` : "");
-    while (shown > 1 && text(shown).length > width) shown--;
+    const text = (k: number) => (k === 0 ? `+${parts.length}` : parts.slice(0, k).join(" ") + (k < parts.length ? ` +${parts.length - k}` : ""));
+    // the largest alone when it fits, else only how many there are
+    while (shown > 0 && text(shown).length > width) shown--;
     return text(shown);
   },
 };

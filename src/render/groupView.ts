@@ -24,16 +24,16 @@ export function groupView(rows: readonly GroupRow[], by: readonly Dimension[], t
   const hasCost = rows.some((r) => r.cost_usd !== null);
   const hasGateway = rows.some((r) => r.gateway_known > 0);
   const columns: Column[] = [
-    ...by.map((d): Column => ({ key: d, header: DIM_HEADERS[d], ...(d === "stream" ? { format: fmt.stream } : {}) })),
+    ...by.map((d): Column => ({ key: d, header: DIM_HEADERS[d], ...(d === "stream" ? { format: fmt.stream } : d === "bucket" ? { format: fmt.bucket } : {}) })),
     { key: "sent", header: "sent", align: "right" },
     ...(hasSkipped ? [{ key: "skipped", header: "skip", align: "right", hideOrder: 4 } as Column] : []),
     { key: "success_rate", header: "success", align: "right", format: fmt.pct },
     { key: "success_ci", header: "95% CI", align: "right", format: fmt.ci, hideOrder: 5 },
-    ...(hasGateway ? [{ key: "gateway_fallback_rate", header: "gw fb", align: "right", format: fmt.pct } as Column] : []),
+    ...(hasGateway ? [{ key: "gateway_fallback_rate", header: "gw fb", align: "right", format: fmt.pct, hideOrder: 7 } as Column] : []),
     ...(hasSlo ? [{ key: "slo_attainment", header: "in SLO", align: "right", format: fmt.pct, hideOrder: 3 } as Column] : []),
     { key: "p50_ms", header: "p50", align: "right", format: fmt.ms },
     { key: "p95_ms", header: "p95", align: "right", format: fmt.ms },
-    { key: "p99_ms", header: "p99", align: "right", format: fmt.ms },
+    { key: "p99_ms", header: "p99", align: "right", format: fmt.ms, hideOrder: 6 },
     ...(hasTtft ? [{ key: "ttft_p50_ms", header: "ttft50", align: "right", format: fmt.ms, hideOrder: 2 } as Column] : []),
     ...(hasCost ? [{ key: "cost_usd", header: "cost", align: "right", format: fmt.usd, hideOrder: 1 } as Column] : []),
     { key: "statuses", header: "failures", format: (_v, row) => fmt.failures(row), fit: (_v, width, row) => fmt.failures(row, width) },

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { keepUnchangedLines } from "../../util/keepUnchangedLines.js";
+import { wrapText } from "../../util/wrapText.js";
 import path from "node:path";
 import { isMap, isSeq, parseDocument, type YAMLMap } from "yaml";
 import { ioError, noDataError, usageError } from "../../errors.js";
@@ -48,9 +49,11 @@ function renderRecommendations(recs: ChainRecommendation[], format: "table" | "m
   for (const r of recs) {
     const head = r.verdict === "change" ? `Chain ${r.chain}: change` : r.verdict === "keep" ? `Chain ${r.chain}: keep the policy` : `Chain ${r.chain}: not enough evidence`;
     out.push(format === "markdown" ? `### ${head}\n` : `${head}`);
-    out.push(`  why: ${r.reason}`);
-    for (const n of r.verdict === "change" ? r.notes : []) out.push(`  - ${n}`);
-    for (const f of r.flags) out.push(`  ! ${f}`);
+    // prose wraps to the terminal with a hanging indent (Markdown keeps its lines: a renderer wraps them)
+    const prose = (line: string) => (format === "markdown" ? line : wrapText(line, width, 4));
+    out.push(prose(`  why: ${r.reason}`));
+    for (const n of r.verdict === "change" ? r.notes : []) out.push(prose(`  - ${n}`));
+    for (const f of r.flags) out.push(prose(`  ! ${f}`));
     out.push("");
     const rows = [{ ...r.current, policy: "now" }, ...(r.proposed ? [{ ...r.proposed, policy: r.verdict === "change" ? "proposed" : "best tried" }] : [])];
     out.push(renderViews([replayView(rows, `Replayed over the recorded rounds`)], format === "markdown" ? "markdown" : "table", width));

@@ -2,7 +2,8 @@ import { ExitCode, TierwatchError, type Problem } from "../../errors.js";
 import { loadPolicy } from "../../policy/loadPolicy.js";
 import { worstCaseMs } from "../../policy/worstCaseMs.js";
 import { formatMs } from "../../util/duration.js";
-import type { CliIo } from "../io.js";
+import { tableWidth, type CliIo } from "../io.js";
+import { wrapText } from "../../util/wrapText.js";
 import { printProblems } from "../printProblems.js";
 
 export interface ValidateOptions {
@@ -35,7 +36,7 @@ export async function validateCommand(opts: ValidateOptions, io: CliIo): Promise
   if (opts.format === "json") {
     io.stdout.write(`${JSON.stringify({ source, valid: errors.length === 0, errors, warnings }, null, 2)}\n`);
   } else {
-    for (const line of summary) io.stdout.write(`${line}\n`);
+    for (const line of summary) io.stdout.write(`${wrapText(line, tableWidth(io), 4)}\n`);
     printProblems(io, problems);
     const verdict =
       errors.length > 0
