@@ -237,3 +237,22 @@ test("retry counts and breakers: tried by replay, breakers from observed failure
   assert.equal(runs.find((r) => r.rounds === 10)!.ms, 600_000, "an outage lasts from its first failure to the next success");
   assert.deepEqual(breakerSuggestion(hist, tier), { failureThreshold: 2, cooldownMs: 600_000 });
 });
+
+test("recommend never proposes a change that makes more requests fall back (intervals apart) without raising success: the demo's shorter timeout opens tier 1's breaker", { timeout: 60_000 }, async (t) => {
+  const dir = await tempDir(t);
+  const demo = await runCli(["demo", "--data-dir", "data", "--format", "json"], { cwd: dir });
+  assert.equal(demo.code, 0, demo.stderr);
+  const policy = (await readFile(path.join(path.dirname(new URL(import.meta.url).pathname), "../../fixtures/demo/tierwatch.yaml"), "utf8")).replace("${TIERWATCH_DEMO_URL}", "http://127.0.0.1:9/v1");
+  await writeFile(path.join(dir, "tierwatch.yaml"), policy);
+  const r = await runCli(["recommend", "data", "--min-rounds", "5", "--format", "json"], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const chains = (JSON.parse(r.stdout) as { chains: { verdict: string; reason: string; current: { fallback_activation_rate: number; requests: number }; proposed: { fallback_activation_rate: number; success_ci: number[] } | null }[] }).chains;
+  for (const c of chains) {
+    if (c.verdict !== "change" || !c.proposed) continue;
+    const n = c.current.requests;
+    const wilsonLow = (p: number) => (p + 1.92 / n - 1.96 * Math.sqrt((p * (1 - p)) / n + 0.96 / n ** 2)) / (1 + 3.84 / n);
+    const wilsonHigh = (p: number) => (p + 1.92 / n + 1.96 * Math.sqrt((p * (1 - p)) / n + 0.96 / n ** 2)) / (1 + 3.84 / n);
+    assert.ok(wilsonLow(c.proposed.fallback_activation_rate) <= wilsonHigh(c.current.fallback_activation_rate) + 1e-9, c.reason);
+  }
+  assert.ok(chains.some((c) => c.verdict === "keep" && /would raise fallback activation/.test(c.reason)), chains.map((c) => c.reason).join("\n"));
+});

@@ -124,7 +124,10 @@ function recommendChain(history: History, chain: Chain, optimize: Objective[], m
   const fallbackGain = fbProp[1] < fbCur[0];
   const p95Gain = current.p95_ms !== null && best.result.p95_ms !== null && best.result.p95_ms <= current.p95_ms * 0.8;
   const costGain = current.cost_per_1k !== null && best.result.cost_per_1k !== null && best.result.cost_per_1k <= current.cost_per_1k * 0.8;
-  if (successGain || (notWorse && (reorderBacked || fallbackGain || p95Gain || costGain))) {
+  // more requests falling back (intervals apart) is a cost of its own: load and latency on later tiers,
+  // and answers of another quality; only a gain in success pays for it
+  const fallbackLoss = fbProp[0] > fbCur[1];
+  if (successGain || (notWorse && !fallbackLoss && (reorderBacked || fallbackGain || p95Gain || costGain))) {
     const why = successGain
       ? `chain success ${pct(current.success_rate)} [${pct(cur[0])}–${pct(cur[1])}] → ${pct(best.result.success_rate)} [${pct(prop[0])}–${pct(prop[1])}]: the intervals do not overlap`
       : [
@@ -134,6 +137,16 @@ function recommendChain(history: History, chain: Chain, optimize: Objective[], m
           ...(current.cost_per_1k === null ? [] : [`cost per 1k ${usd(current.cost_per_1k)} → ${usd(best.result.cost_per_1k)}`]),
         ].join(", ");
     return { ...base, verdict: "change", reason: `${why}, replayed over ${current.requests} rounds`, proposed: best.result, proposal, notes };
+  }
+  if (fallbackLoss) {
+    return {
+      ...base,
+      verdict: "keep",
+      reason: `the best candidate (${notes.join("; ")}) would raise fallback activation ${pct(current.fallback_activation_rate)} [${pct(fbCur[0])}–${pct(fbCur[1])}] → ${pct(best.result.fallback_activation_rate)} [${pct(fbProp[0])}–${pct(fbProp[1])}] without raising success: not a change worth making`,
+      proposed: best.result,
+      proposal: null,
+      notes,
+    };
   }
   return {
     ...base,
