@@ -3,7 +3,7 @@ import { quantilesByHistogram } from "./quantilesByHistogram.js";
 import { wilsonInterval } from "./wilsonInterval.js";
 
 /** What attempts can be grouped by. */
-export const DIMENSIONS = ["model", "tier", "chain", "endpoint", "region", "served_model", "served_target", "stream", "hour", "day", "bucket"] as const;
+export const DIMENSIONS = ["model", "tier", "chain", "endpoint", "region", "member", "served_model", "served_target", "stream", "hour", "day", "bucket"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 export type GroupKeys = Partial<Record<Dimension, string | number | boolean | null>>;
 

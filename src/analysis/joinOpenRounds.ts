@@ -1,5 +1,5 @@
 import { mergeTally, newTally, tally, type ChainTally } from "./chainTally.js";
-import { indexIn, MAX_TIER, replaySlots, ROUNDS_PER_RUN, type CountServed } from "./replaySlots.js";
+import { MAX_TIER, replaySlots, ROUNDS_PER_RUN, setAny, setResult, type CountServed } from "./replaySlots.js";
 import type { ChainCounts, OpenRounds, SummarySpec } from "./summarizeRange.js";
 
 // the policy's chains' depths by chain key, or null when chains are learned from the records
@@ -32,13 +32,15 @@ export function joinOpenRounds(parts: readonly OpenRounds[], spec: SummarySpec, 
       const n = d[i + 3]!;
       i += 4;
       for (let k = 0; k < n; k++, i += 3) {
-        const slot = chains[d[i]!]! * MAX_TIER + d[i + 1]!;
-        const at = indexIn(r.slots, r.slots.length, slot);
-        if (at >= 0) r.results[at] = d[i + 2]!;
-        else {
-          r.slots.push(slot);
-          r.results.push(d[i + 2]!);
-        }
+        const chain = chains[d[i]!]!;
+        const slot = chain * MAX_TIER + d[i + 1]!;
+        // a pool's slot keeps the best any member had; another's, the later record
+        const pool = (spec.chains?.[chain]?.tiers[d[i + 1]! - 1]?.targets.length ?? 1) > 1;
+        const round = { slots: r.slots, results: r.results, n: r.slots.length };
+        if (pool) setAny(round, slot, d[i + 2]!);
+        else setResult(round, slot, d[i + 2]!);
+        r.slots.length = round.n;
+        r.results.length = round.n;
       }
     }
   }

@@ -36,6 +36,17 @@ export function setResult(r: RoundSlots, slot: number, v: number): void {
   }
 }
 
+/** Records a pool slot's result: the best any member had in the round (served as intended, then through a gateway, then not). */
+export function setAny(r: RoundSlots, slot: number, v: number): void {
+  const k = indexIn(r.slots, r.n, slot);
+  if (k < 0) {
+    r.slots[r.n] = slot;
+    r.results[r.n++] = v;
+  } else if (rank(v) > rank(r.results[k]!)) r.results[k] = v;
+}
+
+const rank = (v: number) => (v === SERVED ? 2 : v === VIA_GATEWAY ? 1 : 0);
+
 /** Where `slot` is among the first n slots, or -1 (a round holds a handful: a scan beats a map). */
 export function indexIn(slots: readonly number[], n: number, slot: number): number {
   for (let k = 0; k < n; k++) if (slots[k] === slot) return k;

@@ -1,7 +1,7 @@
-import type { Policy } from "../model/policy.js";
+import { membersOf, type Policy } from "../model/policy.js";
 import type { AttemptRecord } from "../model/record.js";
 import { newTally, tally, type ChainTally } from "./chainTally.js";
-import { MAX_TIER, replaySlots, setResult, slotResult, type CountServed, type RoundSlots } from "./replaySlots.js";
+import { MAX_TIER, replaySlots, setAny, setResult, slotResult, type CountServed, type RoundSlots } from "./replaySlots.js";
 import { targetKey } from "../model/targetKey.js";
 import { wilsonInterval } from "./wilsonInterval.js";
 import { roundKey, UNPLACED } from "../model/roundKey.js";
@@ -38,11 +38,14 @@ export function createChainSummary(policy: Policy | undefined) {
   const chains = policy ? Object.values(policy.chains) : [];
   const learned = new Map<string, number>();
   const learnedNames: string[] = [];
-  const targetSlots = new Map<string, { slot: number; timeoutMs: number }[]>();
+  const targetSlots = new Map<string, { slot: number; timeoutMs: number; pool: boolean }[]>();
   chains.forEach((c, ci) => {
     c.tiers.slice(0, c.maxDepth).forEach((t) => {
-      const target = targetKey(t.endpoint, t.model, t.headersId);
-      targetSlots.set(target, [...(targetSlots.get(target) ?? []), { slot: ci * MAX_TIER + t.index, timeoutMs: t.timeoutMs }]);
+      // a pool's members fill its one slot: the tier serves when any of them does
+      for (const m of membersOf(t)) {
+        const target = targetKey(m.endpoint, m.model, m.headersId);
+        targetSlots.set(target, [...(targetSlots.get(target) ?? []), { slot: ci * MAX_TIER + t.index, timeoutMs: m.timeoutMs, pool: t.members.length > 1 }]);
+      }
     });
   });
   const depths = policy ? chains.map((c) => Math.min(c.maxDepth, c.tiers.length)) : null;
@@ -66,13 +69,13 @@ export function createChainSummary(policy: Policy | undefined) {
       const slots = policy
         ? (targetSlots.get(targetKey(r.endpoint ?? "", r.model ?? "", r.headers_id)) ?? [])
         : r.chain && typeof r.tier === "number" && r.tier < MAX_TIER
-          ? [{ slot: learnedSlot(r.chain, r.tier), timeoutMs: Infinity }]
+          ? [{ slot: learnedSlot(r.chain, r.tier), timeoutMs: Infinity, pool: false }]
           : [];
       if (slots.length === 0) return;
       let round = rounds.get(key);
       if (!round) rounds.set(key, (round = { slots: [], results: [], n: 0 }));
       // a tier serves when ok within its timeout (a record without a latency: ok)
-      for (const { slot, timeoutMs } of slots) setResult(round, slot, slotResult(r.status === "ok" && !((r.latency_ms ?? 0) > timeoutMs), r.gateway_fallback === true));
+      for (const { slot, timeoutMs, pool } of slots) (pool ? setAny : setResult)(round, slot, slotResult(r.status === "ok" && !((r.latency_ms ?? 0) > timeoutMs), r.gateway_fallback === true));
     },
     rows(): ChainRow[] {
       const replayed = new Map<string, ChainTally>();

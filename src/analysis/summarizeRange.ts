@@ -1,4 +1,4 @@
-import type { Policy } from "../model/policy.js";
+import { membersOf, type Policy } from "../model/policy.js";
 import { STATUSES } from "../model/status.js";
 import { RECORD_VERSION, TOO_LONG } from "../model/record.js";
 import { openGunzips } from "../store/gzip.js";
@@ -13,7 +13,7 @@ import { newTally, tally, type ChainTally } from "./chainTally.js";
 import { accumulate, newAttemptValues, newGroupAcc, V_COMPLETION, V_COST, V_GATEWAY, V_LATENCY, V_PROMPT, V_SLO, V_TTFT, type Dimension, type GroupAcc, type GroupKeys } from "./groupAcc.js";
 import { createValueIds, type ValueIds } from "./valueIds.js";
 import { chainDepths, countChain } from "./joinOpenRounds.js";
-import { MAX_TIER, NOT_SERVED, replaySlots, ROUNDS_PER_RUN, SERVED, setResult, VIA_GATEWAY } from "./replaySlots.js";
+import { MAX_TIER, NOT_SERVED, replaySlots, ROUNDS_PER_RUN, SERVED, setAny, setResult, VIA_GATEWAY } from "./replaySlots.js";
 import { targetKey } from "../model/targetKey.js";
 
 /** What to compute, in a form that crosses to a worker thread. */
@@ -32,15 +32,15 @@ export interface SummarySpec {
   extent?: boolean;
   filters: { chain?: string[]; model?: string[]; endpoint?: string[]; region?: string[] };
   sloByChain: Record<string, number>;
-  /** the policy's chains (tiers as endpoint + model + headers id + timeout), or null to learn them from chain/tier fields */
-  chains: { name: string; tiers: { endpoint: string; model: string; headersId: string | null; timeoutMs: number }[] }[] | null;
+  /** the policy's chains (each tier's targets: endpoint + model + headers id + timeout, several for a pool), or null to learn them from chain/tier fields */
+  chains: { name: string; tiers: { targets: { endpoint: string; model: string; headersId: string | null; timeoutMs: number }[] }[] }[] | null;
 }
 
 /** A policy's chains as a summary replays them: each tier's endpoint, model and timeout, up to the chain's depth. */
 export function policyChains(policy: Policy): NonNullable<SummarySpec["chains"]> {
   return Object.values(policy.chains).map((c) => ({
     name: c.name,
-    tiers: c.tiers.slice(0, c.maxDepth).map((t) => ({ endpoint: t.endpoint, model: t.model, headersId: t.headersId, timeoutMs: t.timeoutMs })),
+    tiers: c.tiers.slice(0, c.maxDepth).map((t) => ({ targets: membersOf(t).map((m) => ({ endpoint: m.endpoint, model: m.model, headersId: m.headersId, timeoutMs: m.timeoutMs })) })),
   }));
 }
 
@@ -106,6 +106,13 @@ const word5 = (text: string) => ({ text, word: Buffer.from(text).readInt32LE(0),
 const CHAIN = word5("chain");
 const PROBE = word5("probe");
 
+
+/** The slots a probe target fills in the replay: each with the target's timeout there, and whether it is a pool's. */
+interface TargetSlots {
+  slots: number[];
+  timeouts: number[];
+  pool: boolean[];
+}
 
 /** Where a range sits in the input: a round can carry on from the range before only if there is one, and into the next likewise. */
 export interface RangeEdges {
@@ -294,20 +301,24 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
   };
 
   // ---- chain replay over probe rounds ----
-  // policy chains: which slots a target (endpoint id, model id) fills, and each slot's timeout
-  const slotTimeout = new Map<number, number>();
-  const targetSlotsByName = new Map<string, number[]>();
+  // policy chains: which slots a target (endpoint id, model id, headers id) fills, with its timeout there,
+  // and whether the slot is a pool's (any member that serves serves the tier)
+  const targetSlotsByName = new Map<string, TargetSlots>();
   spec.chains?.forEach((c, ci) =>
     c.tiers.forEach((t, i) => {
-      const slot = ci * MAX_TIER + i + 1;
-      const target = targetKey(t.endpoint, t.model, t.headersId);
-      targetSlotsByName.set(target, [...(targetSlotsByName.get(target) ?? []), slot]);
-      slotTimeout.set(slot, t.timeoutMs);
+      for (const m of t.targets) {
+        const target = targetKey(m.endpoint, m.model, m.headersId);
+        let e = targetSlotsByName.get(target);
+        if (!e) targetSlotsByName.set(target, (e = { slots: [], timeouts: [], pool: [] }));
+        e.slots.push(ci * MAX_TIER + i + 1);
+        e.timeouts.push(m.timeoutMs);
+        e.pool.push(t.targets.length > 1);
+      }
     }),
   );
   // by endpoint id, then model id and headers id as one number (ids stay far below 2^26)
-  const targetSlots: Map<number, number[] | null>[] = [];
-  const slotsOfTarget = (endpointId: number, modelId: number, headersId: number): number[] | null => {
+  const targetSlots: Map<number, TargetSlots | null>[] = [];
+  const slotsOfTarget = (endpointId: number, modelId: number, headersId: number): TargetSlots | null => {
     const key = modelId * 0x4000000 + headersId;
     const byEndpoint = (targetSlots[endpointId] ??= new Map());
     let slots = byEndpoint.get(key);
@@ -559,7 +570,7 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       // a whole number >= 0 when present (the field rules saw to that)
       const round = type[F.round] === T_NUMBER ? scan.num[F.round]! : 0;
       if (round >= ROUNDS_PER_RUN) return;
-      let slots: number[] | null = null;
+      let slots: TargetSlots | null = null;
       let slot = -1;
       if (spec.chains) {
         if (type[F.endpoint] !== T_STRING || type[F.model] !== T_STRING) return;
@@ -575,8 +586,12 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
       r.lastSeen = seen;
       const served = gatewayType === T_TRUE ? VIA_GATEWAY : SERVED;
       if (slots) {
-        // a tier serves when ok within its timeout (a record without a latency: ok)
-        for (let k = 0; k < slots.length; k++) setResult(r, slots[k]!, status === 0 && !(latency > slotTimeout.get(slots[k]!)!) ? served : NOT_SERVED);
+        // a tier serves when ok within its timeout (a record without a latency: ok); a pool when any member does
+        for (let k = 0; k < slots.slots.length; k++) {
+          const v = status === 0 && !(latency > slots.timeouts[k]!) ? served : NOT_SERVED;
+          if (slots.pool[k]) setAny(r, slots.slots[k]!, v);
+          else setResult(r, slots.slots[k]!, v);
+        }
       } else setResult(r, slot, status === 0 ? served : NOT_SERVED);
       // also on each of the first records (each then finds nothing to flush): V8 records what a call does
       // only once the function has run a while, and a call first made from optimized code throws the code away

@@ -44,7 +44,15 @@ export interface Price {
   outputPerMTok: number;
 }
 
-/** One tier of a chain, with every control resolved (chain defaults applied). */
+/** How a pool tier chooses among its members (tiers[].strategy). */
+export const STRATEGIES = ["weighted", "latency", "least_errors"] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/**
+ * One tier of a chain, with every control resolved (chain defaults applied). A pool tier lists its
+ * members, each a Tier of its own (the pool's controls with the member's overrides, `members` empty);
+ * its own model and endpoint are its first member's. A plain tier is a pool of one: `members` is empty.
+ */
 export interface Tier {
   /** 1-based position in the chain */
   index: number;
@@ -66,6 +74,29 @@ export interface Tier {
   headersId: string | null;
   /** what serving this tier as intended looks like (default: the requested model or a dated version of it) */
   expectServed: ExpectServed | undefined;
+  /** a pool's members (empty for a plain tier, and for a member) */
+  members: Tier[];
+  /** how a pool chooses its member (plain tiers: weighted, of one) */
+  strategy: Strategy;
+  /** a member's weight in its pool (1 for a plain tier) */
+  weight: number;
+  /** a member's name, `endpoint/model` (records carry it as `member`); null for a plain tier */
+  member: string | null;
+}
+
+/** The members a tier sends to: its pool's, or itself. */
+export function membersOf(tier: Tier): Tier[] {
+  return tier.members.length > 0 ? tier.members : [tier];
+}
+
+/**
+ * How many attempts a tier makes at most: retry.max_attempts, and never fewer than its members, so that
+ * every member of a pool is tried before the chain moves on. Attempts go to the members in the
+ * strategy's order, one each, then around again; only a return to a member already tried is a retry
+ * (a retryable failure, after the backoff).
+ */
+export function tierAttempts(tier: Tier): number {
+  return Math.max(tier.retry.maxAttempts, membersOf(tier).length);
 }
 
 /** Service level objectives of a chain. */

@@ -45,6 +45,8 @@ export interface AttemptRecord {
   gateway_error?: string | null;
   /** the tier's own request headers as a short id (null: none): tells apart tiers routed by their headers */
   headers_id?: string | null;
+  /** the pool member the attempt went to, `endpoint/model` (null or absent: a plain tier) */
+  member?: string | null;
   served_tier: number | null;
   fallback: boolean | null;
   prompt_tokens: number | null;

@@ -32,6 +32,7 @@ export const FIELD_RULES = [
   ["gateway_error", "text"],
   ["headers_id", "text"],
   ["error_code", "text"],
+  ["member", "text"],
   ["stream", "flag"],
   ["gateway_fallback", "flag"],
   ["tier", "position"],

@@ -2,7 +2,7 @@ import { targetKey } from "../model/targetKey.js";
 import type { Problem } from "../errors.js";
 import { formatMs } from "../util/duration.js";
 import { formatPath } from "../util/paths.js";
-import type { Policy } from "../model/policy.js";
+import { membersOf, type Policy } from "../model/policy.js";
 import { worstCaseMs } from "./worstCaseMs.js";
 
 /** Rough prompt size: about four characters a token, plus a few tokens of framing per message. */
@@ -28,7 +28,8 @@ export function lintPolicy(policy: Policy): Problem[] {
     if (reachable.length < 2) {
       warn([...path, "tiers"], "has a single tier: nothing to fall back to (the checklist asks for at least two providers/models)");
     } else {
-      const providers = new Set(reachable.map((t) => t.provider ?? `?${t.model}`));
+      // a pool's members count: two providers within one tier are two providers
+      const providers = new Set(reachable.flatMap(membersOf).map((t) => t.provider ?? `?${t.model}`));
       if (providers.size < 2) {
         warn(
           [...path, "tiers"],
@@ -67,6 +68,7 @@ export function lintPolicy(policy: Policy): Problem[] {
     });
     const seen = new Set<string>();
     chain.tiers.forEach((tier, i) => {
+      if (tier.members.length > 0) return;
       const key = targetKey(tier.endpoint, tier.model, tier.headersId);
       if (seen.has(key)) warn([...path, "tiers", i], `repeats ${tier.model} on ${tier.endpoint} with the same headers: a failing model fails again`);
       seen.add(key);

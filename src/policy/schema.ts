@@ -47,12 +47,51 @@ const breaker = {
   },
 };
 
-const tier = {
+const expectServed = {
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  description: "what serving this tier as intended looks like (default: the requested model or a dated version of it)",
+  properties: {
+    model: { type: "string", minLength: 1, description: "the served model: a name (dated versions match) or /regex/" },
+    target: { type: "string", minLength: 1, description: "the served target the gateway names: a value or /regex/" },
+  },
+};
+
+const member = {
   type: "object",
   additionalProperties: false,
   required: ["model"],
   properties: {
+    model: { type: "string", minLength: 1, description: "model name sent to the member's endpoint" },
+    endpoint: { type: "string", description: "endpoint name; may be left out when there is only one" },
+    provider: { type: "string", description: "who serves it (inferred when left out)" },
+    weight: { type: "number", exclusiveMinimum: 0, description: "share of the pool's traffic under strategy weighted (default 1)" },
+    timeout_ms: ms("this member's deadline (default: the pool's)"),
+    connect_timeout_ms: ms("deadline for the connection and response headers (default: the pool's)"),
+    price: {
+      type: "object",
+      additionalProperties: false,
+      required: ["input_per_mtok", "output_per_mtok"],
+      properties: { input_per_mtok: { type: "number", minimum: 0 }, output_per_mtok: { type: "number", minimum: 0 } },
+    },
+    context_window: positiveInt("context window in tokens"),
+    headers,
+    expect_served: expectServed,
+  },
+};
+
+const tier = {
+  type: "object",
+  additionalProperties: false,
+  anyOf: [
+    { required: ["model"], properties: { model: { type: "string" } } },
+    { required: ["members"], properties: { members: { type: "array" } } },
+  ],
+  properties: {
     model: { type: "string", minLength: 1, description: "model name sent to the endpoint" },
+    members: { type: "array", minItems: 1, items: member, description: "a pool: the tier's traffic shared among these (instead of model)" },
+    strategy: { enum: ["weighted", "latency", "least_errors"], description: "how a pool picks its member (default weighted)" },
     endpoint: { type: "string", description: "endpoint name; may be left out when there is only one" },
     provider: { type: "string", description: "who serves the model (inferred from its name when left out)" },
     timeout_ms: ms("hard deadline for the whole attempt: connect, headers and body (default 20000)"),
@@ -79,16 +118,7 @@ const tier = {
     retry,
     breaker,
     headers,
-    expect_served: {
-      type: "object",
-      additionalProperties: false,
-      minProperties: 1,
-      description: "what serving this tier as intended looks like (default: the requested model or a dated version of it)",
-      properties: {
-        model: { type: "string", minLength: 1, description: "the served model: a name (dated versions match) or /regex/" },
-        target: { type: "string", minLength: 1, description: "the served target the gateway names: a value or /regex/" },
-      },
-    },
+    expect_served: expectServed,
   },
 };
 

@@ -5,13 +5,14 @@ import { describeValue, schemaProblems } from "../util/schemaProblems.js";
 import { didYouMean, formatPath } from "../util/paths.js";
 import { inferProvider } from "./inferProvider.js";
 import { headersId } from "./headersId.js";
+import { targetKey } from "../model/targetKey.js";
 import { createRedactor, type Redactor } from "../util/redact.js";
 import { policySchema } from "./schema.js";
 import { substituteEnv } from "./substituteEnv.js";
 import { parseThreshold } from "../model/threshold.js";
 import { parseDuration } from "../util/duration.js";
 import { BUILT_IN_PROFILES, parseServedPattern, PROFILE_KEYS, type ExpectServed, type GatewayProfile, type GatewayProfileName } from "../model/gateway.js";
-import type { AlertRule, BreakerSpec, Chain, Endpoint, Policy, ProbeSpec, RetrySpec, Tier } from "../model/policy.js";
+import type { AlertRule, BreakerSpec, Chain, Endpoint, Policy, ProbeSpec, RetrySpec, Strategy, Tier } from "../model/policy.js";
 
 /** What validation found: the policy when there is no error, every problem either way, and the secrets to redact. */
 export interface Validated {
@@ -67,7 +68,7 @@ export function validatePolicy(
   const sub = substituteEnv(withDefaults, env, options.offline === true);
   const problems: Problem[] = [...sub.problems];
   const validate = schemaValidator();
-  if (!validate(sub.value)) problems.push(...schemaProblems(validate.errors));
+  if (!validate(sub.value)) problems.push(...oneTierForm(schemaProblems(validate.errors)));
   const raw = sub.value as RawPolicy;
   const secrets = [...sub.secrets];
   for (const e of Object.values(raw.endpoints ?? {})) if (typeof e?.api_key === "string" && e.api_key) secrets.push(e.api_key);
@@ -87,6 +88,17 @@ export function validatePolicy(
     problems,
     secrets,
   };
+}
+
+// A tier with neither model nor members breaks both of a tier's forms: said once, in the policy's words.
+function oneTierForm(problems: Problem[]): Problem[] {
+  const missing = new Set(problems.filter((p) => /\.members$/.test(p.path) && p.message === "is required").map((p) => p.path.replace(/\.members$/, "")));
+  return problems.flatMap((p): Problem[] => {
+    const tier = p.path.replace(/\.(model|members)$/, "");
+    if (!missing.has(tier) || !problems.some((q) => q.path === `${tier}.model` && q.message === "is required")) return [p];
+    if (p.path === `${tier}.model` && p.message === "is required") return [{ ...p, path: tier, message: "needs model (one model) or members (a pool of them)" }];
+    return p.path === `${tier}.members` || (p.path === tier && /forms/.test(p.message)) ? [] : [p];
+  });
 }
 
 // The guide's defaults: an endpoint without base_url or api_key takes FB_OPENAI_BASE_URL / FB_API_KEY_SECRET.
@@ -141,8 +153,22 @@ interface RawBreaker {
   failure_threshold?: number;
   cooldown_ms?: number;
 }
+interface RawMember {
+  model: string;
+  endpoint?: string;
+  provider?: string;
+  weight?: number;
+  timeout_ms?: number;
+  connect_timeout_ms?: number;
+  price?: { input_per_mtok: number; output_per_mtok: number };
+  context_window?: number;
+  headers?: Record<string, string>;
+  expect_served?: { model?: string; target?: string };
+}
 interface RawTier {
   model: string;
+  members?: RawMember[];
+  strategy?: Strategy;
   endpoint?: string;
   provider?: string;
   timeout_ms?: number;
@@ -332,27 +358,34 @@ function buildChain(name: string, c: RawChain, endpoints: Record<string, Endpoin
   const retry = buildRetry(DEFAULTS.retry, c.retry, [...chainPath, "retry"], problems);
   const breaker = buildBreaker(DEFAULTS.breaker, c.breaker);
   const endpointNames = Object.keys(endpoints);
-  const tiers: Tier[] = c.tiers.map((t, i) => {
-    const path = [...chainPath, "tiers", i];
-    let endpoint = t.endpoint;
-    if (endpoint === undefined) {
-      if (endpointNames.length === 1) endpoint = endpointNames[0]!;
-      else {
-        problems.push({
-          path: formatPath([...path, "endpoint"]),
-          message: `is required when there are several endpoints (one of ${endpointNames.join(", ")})`,
-          severity: "error",
-        });
-        endpoint = "";
-      }
-    } else if (!endpoints[endpoint]) {
-      const hint = didYouMean(endpoint, endpointNames);
+  const endpointOf = (given: string | undefined, path: (string | number)[]): string => {
+    if (given === undefined) {
+      if (endpointNames.length === 1) return endpointNames[0]!;
+      problems.push({
+        path: formatPath([...path, "endpoint"]),
+        message: `is required when there are several endpoints (one of ${endpointNames.join(", ")})`,
+        severity: "error",
+      });
+      return "";
+    }
+    if (!endpoints[given]) {
+      const hint = didYouMean(given, endpointNames);
       problems.push({
         path: formatPath([...path, "endpoint"]),
         message: `names no endpoint${hint ? ` (did you mean ${hint}?)` : ` (endpoints: ${endpointNames.join(", ")})`}`,
         severity: "error",
       });
     }
+    return given;
+  };
+  const tiers: Tier[] = c.tiers.map((t, i) => {
+    const path = [...chainPath, "tiers", i];
+    if (t.members && t.model !== undefined) {
+      problems.push({ path: formatPath([...path, "members"]), message: "a tier is either one model or a pool of members: remove model (or members)", severity: "error" });
+    }
+    const first = t.members?.[0];
+    const endpoint = endpointOf(first ? first.endpoint : t.endpoint, first ? [...path, "members", 0] : path);
+    const model = first?.model ?? t.model;
     const timeoutMs = t.timeout_ms ?? DEFAULTS.timeoutMs;
     for (const key of ["connect_timeout_ms", "ttft_timeout_ms", "stall_timeout_ms"] as const) {
       const v = t[key];
@@ -360,11 +393,12 @@ function buildChain(name: string, c: RawChain, endpoints: Record<string, Endpoin
         problems.push({ path: formatPath([...path, key]), message: `${v} exceeds the tier's timeout_ms (${timeoutMs}); it would never fire`, severity: "warning" });
       }
     }
-    return {
+    const headers = t.headers ?? {};
+    const tier: Tier = {
       index: i + 1,
-      model: t.model,
+      model,
       endpoint,
-      provider: t.provider ?? endpoints[endpoint]?.provider ?? inferProvider(t.model),
+      provider: t.provider ?? endpoints[endpoint]?.provider ?? inferProvider(model),
       timeoutMs,
       connectTimeoutMs: t.connect_timeout_ms ?? timeoutMs,
       ttftTimeoutMs: t.ttft_timeout_ms === null ? undefined : (t.ttft_timeout_ms ?? defaultTtftTimeoutMs(timeoutMs)),
@@ -375,10 +409,49 @@ function buildChain(name: string, c: RawChain, endpoints: Record<string, Endpoin
       pin: t.pin ?? false,
       retry: buildRetry(retry, t.retry, [...path, "retry"], problems),
       breaker: buildBreaker(breaker, t.breaker),
-      headers: t.headers ?? {},
-      headersId: headersId(t.headers ?? {}, redact),
+      headers,
+      headersId: headersId(headers, redact),
       expectServed: buildExpectServed(t.expect_served, path, problems),
+      members: [],
+      strategy: t.strategy ?? "weighted",
+      weight: 1,
+      member: null,
     };
+    if (!t.members) return tier;
+    // a pool: each member is the pool's controls with its own overrides
+    const members = t.members.map((m, k): Tier => {
+      const mPath = [...path, "members", k];
+      const mEndpoint = k === 0 ? endpoint : endpointOf(m.endpoint, mPath);
+      const mTimeout = m.timeout_ms ?? timeoutMs;
+      const mHeaders = { ...headers, ...m.headers };
+      return {
+        ...tier,
+        model: m.model,
+        endpoint: mEndpoint,
+        provider: m.provider ?? endpoints[mEndpoint]?.provider ?? inferProvider(m.model),
+        timeoutMs: mTimeout,
+        connectTimeoutMs: m.connect_timeout_ms ?? (t.connect_timeout_ms === undefined ? mTimeout : Math.min(t.connect_timeout_ms, mTimeout)),
+        ttftTimeoutMs: t.ttft_timeout_ms === null ? undefined : (t.ttft_timeout_ms ?? defaultTtftTimeoutMs(mTimeout)),
+        price: m.price ? { inputPerMTok: m.price.input_per_mtok, outputPerMTok: m.price.output_per_mtok } : tier.price,
+        contextWindow: m.context_window ?? tier.contextWindow,
+        headers: mHeaders,
+        headersId: headersId(mHeaders, redact),
+        expectServed: m.expect_served ? buildExpectServed(m.expect_served, mPath, problems) : tier.expectServed,
+        weight: m.weight ?? 1,
+        member: `${mEndpoint}/${m.model}`,
+      };
+    });
+    const seen = new Map<string, number>();
+    members.forEach((m, k) => {
+      const key = targetKey(m.endpoint, m.model, m.headersId);
+      const before = seen.get(key);
+      if (before !== undefined) {
+        problems.push({ path: formatPath([...path, "members", k]), message: `is members[${before}] again (the same model on the same endpoint with the same headers): members must differ`, severity: "error" });
+      }
+      seen.set(key, k);
+    });
+    const lead = members[0]!;
+    return { ...tier, provider: lead.provider, timeoutMs: lead.timeoutMs, connectTimeoutMs: lead.connectTimeoutMs, price: lead.price, headers: lead.headers, headersId: lead.headersId, members };
   });
   if (c.max_depth !== undefined && c.max_depth > tiers.length) {
     problems.push({

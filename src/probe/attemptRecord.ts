@@ -45,6 +45,7 @@ export function attemptRecord(result: AttemptResult, ctx: AttemptContext, redact
     gateway_fallback: result.gatewayFallback,
     gateway_error: result.gatewayError,
     headers_id: ctx.tier.headersId,
+    ...(ctx.tier.member === null ? {} : { member: ctx.tier.member }),
     served_tier: null,
     fallback: null,
     prompt_tokens: result.promptTokens,

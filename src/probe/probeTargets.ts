@@ -1,4 +1,4 @@
-import type { Endpoint, Policy, Tier } from "../model/policy.js";
+import { membersOf, type Endpoint, type Policy, type Tier } from "../model/policy.js";
 import { targetKey } from "../model/targetKey.js";
 
 /** One distinct target (endpoint, model, the tier's own headers) to probe, with the chain and tier it first appears in (whose timeouts apply). */
@@ -17,7 +17,8 @@ export function probeTargets(policy: Policy, filter: { models?: string[] } = {})
   const seen = new Set<string>();
   const out: ProbeTarget[] = [];
   for (const chain of Object.values(policy.chains)) {
-    for (const tier of chain.tiers) {
+    // every member of a pool is a target of its own
+    for (const tier of chain.tiers.flatMap(membersOf)) {
       if (filter.models && !filter.models.includes(tier.model)) continue;
       const key = targetKey(tier.endpoint, tier.model, tier.headersId);
       if (seen.has(key)) continue;

@@ -8,6 +8,7 @@ const DIM_HEADERS: Record<Dimension, string> = {
   chain: "chain",
   endpoint: "endpoint",
   region: "region",
+  member: "member",
   served_model: "served model",
   served_target: "served target",
   stream: "stream",

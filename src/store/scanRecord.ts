@@ -30,6 +30,7 @@ export const FIELDS = [
   "gateway_error",
   "headers_id",
   "error_code",
+  "member",
 ] as const;
 export type Field = (typeof FIELDS)[number];
 export const F = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<Field, number>;
