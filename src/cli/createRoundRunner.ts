@@ -1,3 +1,4 @@
+import { createPoolStats } from "../fallback/poolOrder.js";
 import { randomUUID } from "node:crypto";
 import { fileBreakerStore } from "../fallback/breakerStore.js";
 import { chainRecords } from "../fallback/chainRecords.js";
@@ -29,7 +30,7 @@ export interface RoundSpec {
 export function createRoundRunner(spec: RoundSpec) {
   const transport = createTransport();
   const runId = newRunId(transport.now());
-  const deps: EngineDeps = { transport, breakers: fileBreakerStore(spec.dataDir), random: Math.random, sleep };
+  const deps: EngineDeps = { transport, breakers: fileBreakerStore(spec.dataDir), random: Math.random, sleep, pools: createPoolStats() };
   return {
     runId,
     size: spec.targets.length + (spec.chains?.length ?? 0),

@@ -1,3 +1,4 @@
+import { createPoolStats } from "../fallback/poolOrder.js";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -30,6 +31,8 @@ export interface FallbackClientOptions {
   onSinkError?: (err: unknown) => void;
   /** the HTTP transport (default: a keep-alive undici pool) */
   transport?: Transport;
+  /** the random source of backoff jitter and of a weighted pool's picks (default Math.random) */
+  random?: () => number;
 }
 
 /** One chat request through a chain: the chain's name, the messages, and any other chat parameters. */
@@ -46,6 +49,8 @@ export interface CompleteRequest {
 export interface AttemptSummary {
   tier: number;
   model: string;
+  /** the pool member it went to, endpoint/model (null: a plain tier) */
+  member: string | null;
   attempt: number;
   status: Status;
   http_status: number | null;
@@ -55,8 +60,10 @@ export interface AttemptSummary {
 
 /** A served answer. */
 export interface CompleteResult {
-  /** the policy's model for the tier that served */
+  /** the policy's model for the tier that served (for a pool: the member's) */
   model: string;
+  /** the pool member that served, endpoint/model (null: a plain tier) */
+  member: string | null;
   /** the model the response says served it */
   served_model: string | null;
   tier: number;
@@ -129,7 +136,7 @@ export function createFallbackClient(policySource: string | Record<string, unkno
       : options.breakers === "file"
         ? fileBreakerStore(sinkDir ?? policy.store.dir)
         : memoryBreakerStore();
-  const deps: EngineDeps = { transport, breakers, random: Math.random, sleep };
+  const deps: EngineDeps = { transport, breakers, random: options.random ?? Math.random, sleep, pools: createPoolStats() };
   const runId = newRunId(transport.now());
   const onSinkError = options.onSinkError ?? ((err: unknown) => process.emitWarning(`tierwatch: cannot write records: ${(err as Error).message}`));
   let pending: Promise<void> = Promise.resolve();
@@ -177,6 +184,7 @@ export function createFallbackClient(policySource: string | Record<string, unkno
       (a): AttemptSummary => ({
         tier: a.tier.index,
         model: a.tier.model,
+        member: a.tier.member,
         attempt: a.attempt,
         status: a.result.status,
         http_status: a.result.httpStatus,
@@ -187,6 +195,7 @@ export function createFallbackClient(policySource: string | Record<string, unkno
     if (result.status !== "ok" || !result.servedTier || !result.answer) throw new AllTiersFailedError(result, requestId, attempts, redact);
     return {
       model: result.servedTier.model,
+      member: result.servedTier.member,
       served_model: result.answer.servedModel,
       tier: result.servedTier.index,
       content: result.answer.content ?? "",

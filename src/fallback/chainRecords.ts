@@ -57,6 +57,7 @@ export function chainRecords(
     gateway_fallback: result.answer?.gatewayFallback ?? null,
     gateway_error: result.answer?.gatewayError ?? null,
     served_tier: served?.index ?? null,
+    ...(served?.member ? { member: served.member } : {}),
     fallback: result.fallback,
     prompt_tokens: result.answer?.promptTokens ?? null,
     completion_tokens: result.answer?.completionTokens ?? null,

@@ -6,6 +6,8 @@ import { backoffDelay } from "./backoffDelay.js";
 import { breakerAdmit, breakerRecord } from "./breaker.js";
 import type { BreakerStore } from "./breakerStore.js";
 import type { Redactor } from "../util/redact.js";
+import { membersOf, tierAttempts } from "../model/policy.js";
+import { createPoolStats, poolOrder, type PoolStats } from "./poolOrder.js";
 
 /** One request through a chain, as the application would send it. */
 export interface ChainCall {
@@ -28,12 +30,14 @@ export interface ChainCall {
   redact?: Redactor;
 }
 
-/** What the engine needs from outside: the transport, the breakers, randomness and sleep. */
+/** What the engine needs from outside: the transport, the breakers, randomness, sleep, and what it learns of pool members. */
 export interface EngineDeps {
   transport: Transport;
   breakers: BreakerStore;
   random: () => number;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** pool members' recent latency and failures (latency and least_errors strategies); fresh when absent */
+  pools?: PoolStats;
 }
 
 /** One attempt made (or skipped) during a chain call. */
@@ -118,8 +122,9 @@ export async function runChain(call: ChainCall, deps: EngineDeps): Promise<Chain
 
   // when every breaker is open, trying anyway beats failing without a request
   const now0 = deps.transport.now();
-  const states = await Promise.all(tiers.map((t) => deps.breakers.get(breakerKey(t))));
-  const ignoreBreakers = tiers.every((t, i) => !breakerAdmit(states[i]!, t.breaker, now0).allow);
+  const targets = tiers.flatMap(membersOf);
+  const states = await Promise.all(targets.map((t) => deps.breakers.get(breakerKey(t))));
+  const ignoreBreakers = targets.every((t, i) => !breakerAdmit(states[i]!, t.breaker, now0).allow);
 
   let last: ChainAttempt | undefined;
   let contextTooSmall: number | undefined;
@@ -136,7 +141,16 @@ export async function runChain(call: ChainCall, deps: EngineDeps): Promise<Chain
       attempts.push({ tier, attempt: 1, result: skippedResult(deps, "circuit_open", `circuit open for ${tier.model} on ${tier.endpoint}`) });
       continue;
     }
-    const hedgeTier = chain.hedgeAfterMs !== undefined && !call.stream ? tiers[i + 1] : undefined;
+    if (tier.members.length > 1) {
+      const pooled = await runPool(call, deps, tier, remaining, ignoreBreakers, attempts, warnings);
+      if (pooled.served) return done("ok", pooled.served, null, null);
+      last = pooled.last ?? last;
+      if (pooled.stop) return done(pooled.stop.result.status, null, pooled.stop.result.errorCode, pooled.stop.result.error);
+      if (pooled.contextTooSmall) contextTooSmall = tier.contextWindow ?? -1;
+      continue;
+    }
+    // hedging races two plain tiers
+    const hedgeTier = chain.hedgeAfterMs !== undefined && !call.stream && (tiers[i + 1]?.members.length ?? 0) <= 1 ? tiers[i + 1] : undefined;
     if (hedgeTier) {
       const hedged = await hedge(call, deps, tier, hedgeTier, chain.hedgeAfterMs!, remaining, ignoreBreakers, attempts);
       if (hedged.served) return done("ok", hedged.served, null, null);
@@ -167,6 +181,62 @@ export async function runChain(call: ChainCall, deps: EngineDeps): Promise<Chain
   }
   const reason = last ? `${last.result.status}${last.result.error ? `: ${last.result.error}` : ""}` : "every tier was skipped";
   return done(last?.result.status ?? "skipped", null, last?.result.errorCode ?? "exhausted", `All model tiers failed: ${reason}`);
+}
+
+const fallbackStats = createPoolStats();
+
+/**
+ * One pool tier of one request: attempts go to the members in the strategy's order, one each, then
+ * around again, up to tierAttempts. A failure moves to the next member untried at once (a content
+ * filter stops the chain); going back to a member already tried is a retry, made only by the retry
+ * rules (retryable, within the deadline, after the backoff). A member whose breaker is open is skipped.
+ */
+async function runPool(
+  call: ChainCall,
+  deps: EngineDeps,
+  tier: Tier,
+  remaining: () => number,
+  ignoreBreakers: boolean,
+  attempts: ChainAttempt[],
+  warnings: string[],
+): Promise<{ served?: ChainAttempt; last?: ChainAttempt; stop?: ChainAttempt; contextTooSmall?: boolean }> {
+  const stats = deps.pools ?? fallbackStats;
+  const order = poolOrder(tier, stats, deps.random);
+  const n = order.length;
+  const budget = tierAttempts(tier);
+  const tried = new Set<Tier>();
+  let last: ChainAttempt | undefined;
+  let contextTooSmall = false;
+  let attempt = 0;
+  for (let pos = 0, skipped = 0; attempt < budget && skipped < n; pos++) {
+    const member = order[pos % n]!;
+    if (remaining() < MIN_ATTEMPT_MS || call.signal?.aborted) break;
+    if (!(await admit(member, deps, ignoreBreakers))) {
+      attempts.push({ tier: member, attempt: attempt + 1, result: skippedResult(deps, "circuit_open", `circuit open for ${member.model} on ${member.endpoint}`) });
+      skipped++;
+      continue;
+    }
+    skipped = 0;
+    attempt++;
+    const a = await attemptOn(call, deps, member, attempt, remaining());
+    attempts.push(a);
+    last = a;
+    tried.add(member);
+    stats.observe(member, a.result);
+    await record(member, a.result.status, deps);
+    if (a.result.status === "ok") return { served: a };
+    if (a.result.status === "auth") warnings.push(`tier ${tier.index} (${member.model} on ${member.endpoint}) refused the credentials: ${a.result.error ?? "auth"}`);
+    if (a.result.errorCode === "context_length") contextTooSmall = true;
+    if (a.result.ttftMs !== null) call.onRestart?.(member, `${a.result.status}: ${a.result.error ?? ""}`);
+    if (a.result.status === "bad_request" && a.result.errorCode === "content_filter") return { stop: a, last };
+    if (!tried.has(order[(pos + 1) % n]!)) continue;
+    // back to a member already tried: a retry, by the retry rules (counted from the first return)
+    const d = decide({ ...member, retry: { ...member.retry, maxAttempts: budget - n + 1 } }, a.result, attempt - n + 1, remaining(), deps.random);
+    if (d.kind === "stop") return { stop: a, last };
+    if (d.kind === "next") break;
+    await deps.sleep(d.waitMs, call.signal);
+  }
+  return { last, contextTooSmall };
 }
 
 async function admit(tier: Tier, deps: EngineDeps, ignore: boolean): Promise<boolean> {
