@@ -74,3 +74,97 @@ test("a member's failures are recovered by the other member before the next tier
   assert.equal(recovered, eastFailures);
   assert.ok(eastFailures > 40, `${eastFailures} failures on east`);
 });
+
+test("replay of a weighted pool is the expectation over its picks, computed by hand on four rounds", async () => {
+  const { validatePolicy } = await import("../src/policy/validatePolicy.js");
+  const { createHistoryBuilder } = await import("../src/replay/history.js");
+  const { replayChain } = await import("../src/replay/replayChain.js");
+  const { record } = await import("./helpers/builders.js");
+  const { policy } = validatePolicy(
+    {
+      version: 1,
+      endpoints: { e: { base_url: "http://127.0.0.1:9/v1" } },
+      chains: {
+        c: {
+          tiers: [{ members: [{ model: "a", weight: 3 }, { model: "b", weight: 1 }], timeout_ms: 1000 }, { model: "c", timeout_ms: 1000 }],
+          retry: { max_attempts: 1 },
+        },
+      },
+    },
+    { env: {}, source: "test" },
+  );
+  // round: [a, b, c] as [status, latency]
+  const rounds: [string, number][][] = [
+    [["ok", 100], ["ok", 300], ["ok", 50]],
+    [["server_error", 10], ["ok", 200], ["ok", 50]],
+    [["ok", 100], ["server_error", 20], ["ok", 50]],
+    [["server_error", 10], ["server_error", 20], ["ok", 50]],
+  ];
+  const h = createHistoryBuilder();
+  rounds.forEach((cells, i) =>
+    ["a", "b", "c"].forEach((model, k) =>
+      h.add(record({ ts: new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString(), run_id: "r", round: i, endpoint: "e", model, status: cells[k]![0] as never, latency_ms: cells[k]![1] })),
+    ),
+  );
+  const r = replayChain(h.build().history, policy!.chains.c!);
+  // picks: a (3/4) then b, or b (1/4) then a; round 4: neither, tier 2 after 10 + 20 ms
+  // served latencies (weight): 100 (.75) 300 (.25) | 210 (.75) 200 (.25) | 100 (.75) 120 (.25) | 80 (1)
+  assert.equal(r.requests, 4);
+  assert.equal(r.success_rate, 1);
+  assert.equal(r.fallback_activation_rate, 0.25);
+  assert.deepEqual(r.served_by_tier, { 1: 3, 2: 1 });
+  assert.equal(r.p50_ms, 100, "cumulative weight 2 of 4 is reached at 100 (1 + 0.75 + 0.75)");
+  assert.equal(r.p95_ms, 300);
+});
+
+test("recommend shifts weight away from a failing member with its evidence, and --write writes the weights; a healthy 50/50 pool is left alone", async (t) => {
+  const { writeFile, readFile } = await import("node:fs/promises");
+  const path = await import("node:path");
+  const { tempDir } = await import("./helpers/tempDir.js");
+  const { runCli } = await import("./helpers/runCli.js");
+  const { record } = await import("./helpers/builders.js");
+  const dir = await tempDir(t);
+  const policyText = `version: 1
+endpoints:
+  east: { base_url: "http://127.0.0.1:9/v1" }
+  west: { base_url: "http://127.0.0.1:9/v1" }
+chains:
+  c:
+    tiers:
+      # tier 1: one model on two providers
+      - members:
+          - { model: gpt-4.1, endpoint: east, weight: 50 }   # the old contract
+          - { model: gpt-4.1, endpoint: west, weight: 50 }
+        timeout_ms: 1000
+      - { model: claude-sonnet-4, endpoint: west, timeout_ms: 1000 }
+    retry: { max_attempts: 1 }
+    deadline_ms: 10000
+`;
+  const history = (eastFails: number) => {
+    const rand = createRng(7);
+    const lines: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const ts = new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString();
+      const east = rand() < eastFails;
+      lines.push(JSON.stringify(record({ ts, run_id: "r", round: i, endpoint: "east", model: "gpt-4.1", member: "east/gpt-4.1", status: east ? "server_error" : "ok", latency_ms: 100 })));
+      lines.push(JSON.stringify(record({ ts, run_id: "r", round: i, endpoint: "west", model: "gpt-4.1", member: "west/gpt-4.1", status: "ok", latency_ms: 120 })));
+      lines.push(JSON.stringify(record({ ts, run_id: "r", round: i, endpoint: "west", model: "claude-sonnet-4", status: "ok", latency_ms: 150 })));
+    }
+    return `${lines.join("\n")}\n`;
+  };
+  await writeFile(path.join(dir, "tierwatch.yaml"), policyText);
+  await writeFile(path.join(dir, "failing.jsonl"), history(0.3));
+  await writeFile(path.join(dir, "healthy.jsonl"), history(0));
+  const healthy = await runCli(["recommend", "healthy.jsonl", "--format", "json"], { cwd: dir });
+  assert.equal(healthy.code, 0, healthy.stderr);
+  const h = (JSON.parse(healthy.stdout) as { chains: { verdict: string; pools: unknown[] }[] }).chains[0]!;
+  assert.deepEqual(h.pools, []);
+  assert.equal(h.verdict, "keep");
+  const w = await runCli(["recommend", "failing.jsonl", "--write"], { cwd: dir });
+  assert.equal(w.code, 0, w.stderr);
+  assert.match(w.stdout.replace(/\s+/g, " "), /shift east\/gpt-4\.1 50 → 25: its success 7\d\.\d% \[\d+\.\d%–\d+\.\d%\] against west\/gpt-4\.1's 100\.0% \[9\d\.\d%–100\.0%\] over 200 rounds/);
+  const after = await readFile(path.join(dir, "tierwatch.yaml"), "utf8");
+  assert.match(after, /- \{ model: gpt-4\.1, endpoint: east, weight: 25 \} +# the old contract/);
+  assert.match(after, /- \{ model: gpt-4\.1, endpoint: west, weight: 75 \}/);
+  assert.match(after, /# tier 1: one model on two providers/);
+});

@@ -1,4 +1,5 @@
 import { targetKey } from "../model/targetKey.js";
+import { poolAdvice, withWeights, type PoolAdvice } from "./poolAdvice.js";
 import { quantileSorted } from "../analysis/quantileSorted.js";
 import { wilsonInterval } from "../analysis/wilsonInterval.js";
 import { worstCaseMs } from "../policy/worstCaseMs.js";
@@ -36,8 +37,10 @@ export interface ChainRecommendation {
   tiers: TierEvidence[];
   current: ReplayResult;
   proposed: ReplayResult | null;
-  /** the proposed tiers in order, with their timeouts, retries and breakers */
-  proposal: { model: string; endpoint: string; timeout_ms: number; max_attempts: number; failure_threshold: number; cooldown_ms: number }[] | null;
+  /** the proposed tiers in order, with their timeouts, retries and breakers (and a pool's member weights) */
+  proposal: { model: string; endpoint: string; timeout_ms: number; max_attempts: number; failure_threshold: number; cooldown_ms: number; weights?: Record<string, number> }[] | null;
+  /** pool weights proposed, with their evidence */
+  pools: PoolAdvice[];
   notes: string[];
   flags: string[];
 }
@@ -58,7 +61,8 @@ function recommendChain(history: History, chain: Chain, optimize: Objective[], m
   // a tier whose answers came from elsewhere through the gateway: its numbers are another target's
   const elsewhere = evidence.filter((e) => e.gateway_fallback_ci !== null && e.gateway_fallback_ci[0] >= GATEWAY_SHARE);
   for (const e of elsewhere) flags.push(gatewayFlag(e));
-  const base = { chain: chain.name, tiers: evidence, current, flags };
+  const pools = current.requests >= minRounds ? poolAdvice(history, chain, minRounds) : [];
+  const base = { chain: chain.name, tiers: evidence, current, flags, pools };
   if (current.requests < minRounds) {
     return { ...base, verdict: "not_enough_evidence", reason: `${current.requests} recorded round(s); at least ${minRounds} are needed before changing a policy`, proposed: null, proposal: null, notes: [] };
   }
@@ -93,6 +97,11 @@ function recommendChain(history: History, chain: Chain, optimize: Objective[], m
   }));
   const tunedResult = replayChain(history, tuned);
   if (better(tunedResult, best.result, optimize)) best = { chain: tuned, result: tunedResult };
+  // a pool's weights follow its members' evidence (intervals apart), whatever the search found
+  if (pools.length > 0) {
+    const weighted = withWeights(best.chain, pools);
+    best = { chain: weighted, result: replayChain(history, weighted) };
+  }
   const proposal = best.chain.tiers.map((t) => ({
     model: t.model,
     endpoint: t.endpoint,
@@ -100,11 +109,12 @@ function recommendChain(history: History, chain: Chain, optimize: Objective[], m
     max_attempts: t.retry.maxAttempts,
     failure_threshold: t.breaker.failureThreshold,
     cooldown_ms: t.breaker.cooldownMs,
+    ...(t.members.length > 1 ? { weights: Object.fromEntries(t.members.map((m) => [m.member!, m.weight])) } : {}),
   }));
   const same = (a: Tier, b: Tier) =>
     a.model === b.model && a.endpoint === b.endpoint && a.timeoutMs === b.timeoutMs && a.retry.maxAttempts === b.retry.maxAttempts && a.breaker.failureThreshold === b.breaker.failureThreshold && a.breaker.cooldownMs === b.breaker.cooldownMs;
-  const unchanged = best.chain === chain || best.chain.tiers.every((t, i) => same(t, chain.tiers[i]!));
-  const notes = describeChanges(chain, best.chain, evidence);
+  const unchanged = pools.length === 0 && (best.chain === chain || best.chain.tiers.every((t, i) => same(t, chain.tiers[i]!)));
+  const notes = [...pools.flatMap((p) => p.reasons.map((r) => `tier ${p.tier}: ${r}`)), ...describeChanges(chain, best.chain, evidence)];
   // an order the quality rule forbids that would do better: said, with its numbers and how to allow it
   const forbidden = elsewhere.length > 0 ? undefined : forbiddenGain(history, chain, allowed, best.result, optimize);
   if (forbidden) flags.push(forbidden);
@@ -127,8 +137,10 @@ function recommendChain(history: History, chain: Chain, optimize: Objective[], m
   // more requests falling back (intervals apart) is a cost of its own: load and latency on later tiers,
   // and answers of another quality; only a gain in success pays for it
   const fallbackLoss = fbProp[0] > fbCur[1];
-  if (successGain || (notWorse && !fallbackLoss && (reorderBacked || fallbackGain || p95Gain || costGain))) {
-    const why = successGain
+  if (successGain || pools.length > 0 || (notWorse && !fallbackLoss && (reorderBacked || fallbackGain || p95Gain || costGain))) {
+    const why = pools.length > 0 && !successGain
+      ? `a pool member's success interval lies below another's (${notes[0]}); replayed: p95 ${ms(current.p95_ms)} → ${ms(best.result.p95_ms)}, fallback activation ${pct(current.fallback_activation_rate)} → ${pct(best.result.fallback_activation_rate)}`
+      : successGain
       ? `chain success ${pct(current.success_rate)} [${pct(cur[0])}–${pct(cur[1])}] → ${pct(best.result.success_rate)} [${pct(prop[0])}–${pct(prop[1])}]: the intervals do not overlap`
       : [
           `chain success ${pct(current.success_rate)} → ${pct(best.result.success_rate)}`,

@@ -6,6 +6,8 @@ import { CLOSED, type BreakerState } from "../model/breakerState.js";
 import type { Chain } from "../model/policy.js";
 import { STATUSES, type Status } from "../model/status.js";
 import { MISSING, STATUS_OK, type History } from "./history.js";
+import { weightedQuantiles } from "../analysis/weightedQuantiles.js";
+import { poolReplay, type PoolOutcome } from "./poolReplay.js";
 
 const STATUS_TIMEOUT = STATUSES.indexOf("timeout");
 
@@ -48,10 +50,16 @@ export function replayChain(history: History, chain: Chain): ReplayResult {
     for (const s of t.retry.retryOn) retry[STATUSES.indexOf(s)] = 1;
     return { tier: t, col, status: col >= 0 ? history.status[col]! : undefined, latency: col >= 0 ? history.latency[col]! : undefined, retry, viaGateway: col >= 0 ? history.gateway[col]! : undefined };
   });
+  const pools = chain.tiers.slice(0, chain.maxDepth).map((t) => (t.members.length > 1 ? poolReplay(history, t) : undefined));
+  const anyPool = pools.some((p) => p !== undefined);
   const breakers: BreakerState[] = tiers.map(() => CLOSED);
   const openSince: (number | null)[] = tiers.map(() => null);
   const openMs = tiers.map(() => 0);
-  const latencies = new Float64Array(n);
+  // with a pool, a round's served latency is a mixture: one sample per pick, weighted by its chance
+  const maxBranches = Math.max(1, ...chain.tiers.map((t) => t.members.length));
+  const latencies = new Float64Array(n * maxBranches);
+  const latWeights = new Float64Array(n * maxBranches);
+  let samples = 0;
   let requests = 0;
   let served = 0;
   let fallback = 0;
@@ -71,9 +79,21 @@ export function replayChain(history: History, chain: Chain): ReplayResult {
     let spent = 0;
     let servedBy = -1;
     let servedRow = -1;
+    let poolServed: PoolOutcome | undefined;
     for (let k = 0; k < tiers.length && servedBy < 0; k++) {
       const { tier, col, status: statusCol, latency: latencyCol, retry } = tiers[k]!;
       if (chain.deadlineMs !== undefined && spent >= chain.deadlineMs) break;
+      const pool = pools[k];
+      if (pool) {
+        const outcome = pool.round(i, chain.deadlineMs === undefined ? Infinity : chain.deadlineMs - spent);
+        if (outcome.served > 0) {
+          servedBy = k;
+          poolServed = outcome;
+          break;
+        }
+        spent += outcome.spentAll;
+        continue;
+      }
       if (breakers[k]!.state !== "closed") {
         const admitted = breakerAdmit(breakers[k]!, tier.breaker, now);
         if (!admitted.allow && !allOpen) continue;
@@ -114,8 +134,27 @@ export function replayChain(history: History, chain: Chain): ReplayResult {
         spent += Math.min(tier.retry.maxDelayMs, tier.retry.baseDelayMs * 2 ** (a - 1)) / (tier.retry.jitter === "full" ? 2 : 1);
       }
     }
+    if (poolServed) {
+      // a pool served with the chance outcome.served (its picks that fit in the deadline): a mixture
+      for (const b of poolServed.branches) {
+        latencies[samples] = spent + b.spent;
+        latWeights[samples++] = b.p;
+        if (b.cost !== null) {
+          costSum += b.p * b.cost;
+          costKnown += b.p;
+        }
+      }
+      served += poolServed.served;
+      const t = String(tiers[servedBy]!.tier.index);
+      byTier[t] = (byTier[t] ?? 0) + poolServed.served;
+      fallback += servedBy === 0 ? 1 - poolServed.served + poolServed.viaGateway : 1;
+      if (servedBy === 0) viaGateway += poolServed.viaGateway;
+      continue;
+    }
     if (servedBy >= 0) {
-      latencies[served++] = spent;
+      latencies[samples] = spent;
+      latWeights[samples++] = 1;
+      served++;
       const t = String(tiers[servedBy]!.tier.index);
       byTier[t] = (byTier[t] ?? 0) + 1;
     }
@@ -127,7 +166,7 @@ export function replayChain(history: History, chain: Chain): ReplayResult {
     if (openSince[k] !== null) openMs[k]! += end - openSince[k]!;
   });
   // three order statistics by selection: a full sort was a third of a recommend search
-  const [p50, p95, p99] = quantilesBySelection(latencies, served, [0.5, 0.95, 0.99]).map((v) => v ?? null);
+  const [p50, p95, p99] = anyPool ? weightedQuantiles(latencies, latWeights, samples, [0.5, 0.95, 0.99]) : quantilesBySelection(latencies, samples, [0.5, 0.95, 0.99]).map((v) => v ?? null);
   return {
     chain: chain.name,
     requests,

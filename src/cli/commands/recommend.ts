@@ -82,13 +82,27 @@ async function writeProposal(policy: Policy, changes: ChainRecommendation[], io:
     const chainWide = attempts.size === 1 && current.some((t) => t.retry.maxAttempts !== c.proposal![0]!.max_attempts);
     if (chainWide) doc.setIn(["chains", c.chain, "retry", "max_attempts"], c.proposal![0]!.max_attempts);
     const ordered = c.proposal!.map((p) => {
-      const item = items.find((it) => isMap(it) && it.get("model") === p.model && (it.get("endpoint") ?? p.endpoint) === p.endpoint);
+      // a plain tier by its model and endpoint; a pool by its first member's
+      const lead = (it: YAMLMap) => {
+        const members = it.get("members", true);
+        return isSeq(members) && isMap(members.items[0]) ? (members.items[0] as YAMLMap) : it;
+      };
+      const item = items.find((it) => isMap(it) && lead(it).get("model") === p.model && (lead(it).get("endpoint") ?? p.endpoint) === p.endpoint);
       if (!item) throw usageError(`${file}: cannot find tier ${p.model} in chains.${c.chain}.tiers`);
       if (item.get("timeout_ms") !== p.timeout_ms) item.set("timeout_ms", p.timeout_ms);
       const was = current.find((t) => t.model === p.model && t.endpoint === p.endpoint);
       if (was && !chainWide && was.retry.maxAttempts !== p.max_attempts) item.setIn(["retry", "max_attempts"], p.max_attempts);
       if (was && was.breaker.failureThreshold !== p.failure_threshold) item.setIn(["breaker", "failure_threshold"], p.failure_threshold);
       if (was && was.breaker.cooldownMs !== p.cooldown_ms) item.setIn(["breaker", "cooldown_ms"], p.cooldown_ms);
+      const members = item.get("members", true);
+      if (p.weights && isSeq(members)) {
+        for (const m of members.items) {
+          if (!isMap(m)) continue;
+          const name = `${(m as YAMLMap).get("endpoint") ?? p.endpoint}/${(m as YAMLMap).get("model")}`;
+          const w = p.weights[name];
+          if (w !== undefined && ((m as YAMLMap).get("weight") ?? 1) !== w) (m as YAMLMap).set("weight", w);
+        }
+      }
       return item;
     });
     seq.items = ordered;
