@@ -168,3 +168,41 @@ chains:
   assert.match(after, /- \{ model: gpt-4\.1, endpoint: west, weight: 75 \}/);
   assert.match(after, /# tier 1: one model on two providers/);
 });
+
+test("report: --by member, and a pool tier's figures as its users see them, equal to an independent computation", async (t) => {
+  const { writeFile } = await import("node:fs/promises");
+  const path = await import("node:path");
+  const { tempDir } = await import("./helpers/tempDir.js");
+  const { runCli } = await import("./helpers/runCli.js");
+  const { record } = await import("./helpers/builders.js");
+  const dir = await tempDir(t);
+  await writeFile(
+    path.join(dir, "tierwatch.yaml"),
+    `version: 1\nendpoints:\n  east: { base_url: "http://127.0.0.1:9/v1" }\n  west: { base_url: "http://127.0.0.1:9/v1" }\nchains:\n  c:\n    tiers:\n      - members: [ { model: m, endpoint: east, weight: 70 }, { model: m, endpoint: west, weight: 30 } ]\n`,
+  );
+  const east = [100, 110, 120, 130, 140, 150, 160, 170];
+  const west = [300, 310, 320, 330, 340, 350, 360, 370, 380, 390];
+  const lines: string[] = [];
+  const at = (i: number) => new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString();
+  east.forEach((l, i) => lines.push(JSON.stringify(record({ ts: at(i), run_id: "r", round: i, endpoint: "east", model: "m", member: "east/m", latency_ms: l }))));
+  for (const i of [8, 9]) lines.push(JSON.stringify(record({ ts: at(i), run_id: "r", round: i, endpoint: "east", model: "m", member: "east/m", status: "server_error", latency_ms: 5 })));
+  west.forEach((l, i) => lines.push(JSON.stringify(record({ ts: at(i), run_id: "r", round: i, endpoint: "west", model: "m", member: "west/m", latency_ms: l }))));
+  await writeFile(path.join(dir, "r.jsonl"), `${lines.join("\n")}\n`);
+  const r = await runCli(["report", "r.jsonl", "--by", "member", "--format", "json"], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { groups: { member: string; success_rate: number }[]; pools: { success_rate: number; p50_ms: number; p95_ms: number; members: { member: string; share: number }[] }[] };
+  assert.deepEqual(doc.groups.map((g) => [g.member, g.success_rate]), [["east/m", 0.8], ["west/m", 1]]);
+  const pool = doc.pools[0]!;
+  assert.deepEqual(pool.members.map((m) => [m.member, m.share]), [["east/m", 0.7], ["west/m", 0.3]]);
+  assert.ok(Math.abs(pool.success_rate - (0.7 * 0.8 + 0.3 * 1)) < 1e-9);
+  // independently: each east sample stands for 0.7/8 and each west one for 0.3/10, i.e. 35 and 12 copies
+  const copies = [...east.flatMap((l) => Array(35).fill(l)), ...west.flatMap((l) => Array(12).fill(l))].sort((a, b) => a - b);
+  const q = (p: number) => {
+    const g = copies.length * p;
+    return Number.isInteger(g) ? (copies[g - 1]! + copies[g]!) / 2 : copies[Math.ceil(g) - 1]!;
+  };
+  assert.equal(pool.p50_ms, q(0.5));
+  assert.equal(pool.p95_ms, q(0.95));
+  const table = await runCli(["report", "r.jsonl"], { cwd: dir });
+  assert.match(table.stdout, /Pools\npool \/ member +share +sent +success +p50 +p95\nc tier 1 \(weighted\) +100% +- +86\.0%/);
+});

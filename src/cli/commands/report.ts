@@ -8,6 +8,7 @@ import { expandInputs } from "../../store/expandInputs.js";
 import { readNotes } from "../../store/readNotes.js";
 import { roundForOutput } from "../../render/outputNumbers.js";
 import { shownInput, STDIN } from "../../store/stdin.js";
+import { poolRows, type PoolRow } from "../../analysis/poolRows.js";
 import { parseDuration } from "../../util/duration.js";
 import { parseTime } from "../../util/parseTime.js";
 import { type CliIo, tableWidth } from "../io.js";
@@ -70,6 +71,15 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
   }
   const current = results[0]!;
   const previous = results[1];
+  // pool tiers as their users see them: one more pass, grouped by member (files only: a pipe is read once)
+  const hasPools = policy !== undefined && Object.values(policy.chains).some((c) => c.tiers.some((t) => t.members.length > 1));
+  let pools: PoolRow[] = [];
+  if (hasPools && policy && current.records > 0) {
+    if (await allFiles(files)) {
+      const byMember = await summarizeFiles(files, { ...spec, by: ["member"], windows: [spec.windows[0]!] }, { threads: opts.threads, keepAccs: true });
+      pools = poolRows(policy, byMember.windows[0]!.accs ?? []);
+    } else io.stderr.write("tierwatch: pool tiers' figures need a second read of the input: pass files, not a pipe, to see them\n");
+  }
   const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
   const window = { since: iso(since), until: iso(until) };
   io.stderr.write(readNotes(read, io.cwd));
@@ -89,6 +99,7 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
       records: current.records,
       groups: current.groups.map(({ keys, ...rest }, i) => ({ ...keys, ...rest, ...(compared ? { compare: compared[i] } : {}) })),
       chains: current.chains,
+      ...(hasPools ? { pools } : {}),
       ...(previous ? { previous_chains: previous.chains } : {}),
       bad_lines: { count: read.badCount, first: read.bad.map((b) => ({ ...b, file: shownInput(b.file, io.cwd) })) },
       // gzip files that ended before their compressed stream did (read up to there)
@@ -110,6 +121,7 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
     const rounded = opts.format === "html" ? roundForOutput({ c: current, p: previous, x: compared }) : { c: current, p: previous, x: compared };
     const views = [rounded.x ? compareView(rounded.c.groups, rounded.x, by, title) : groupView(rounded.c.groups, by, title)];
     if (rounded.c.chains.length > 0) views.push(chainView(rounded.c.chains));
+    if (pools.length > 0) views.push((await import("../../render/poolView.js")).poolView(roundForOutput(pools)));
     if (rounded.p && rounded.p.chains.length > 0) views.push(chainView(rounded.p.chains, "Chains, previous window"));
     if (opts.format === "html") {
       const { htmlPage } = await import("./reportHtml.js");
@@ -120,6 +132,12 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
   else io.stdout.write(out);
   if (empty) throw noRecords();
   return opts.strict && read.badCount > 0 ? ExitCode.checkFailed : ExitCode.ok;
+}
+
+/** Whether every input is a regular file (one that can be read again). */
+async function allFiles(files: readonly string[]): Promise<boolean> {
+  for (const f of files) if (f === STDIN || !(await stat(f).catch(() => undefined))?.isFile()) return false;
+  return true;
 }
 
 /** The HTML report reads its inputs more than once: pipes and standard input cannot be read again. */
