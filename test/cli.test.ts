@@ -215,7 +215,8 @@ test("demo runs offline through the real bin and names its data directory", asyn
   assert.match(r.stdout, /gpt-4\.1/);
   assert.match(r.stdout, /claude-sonnet-4/);
   assert.match(r.stdout, /Records: .*demo-data/);
-  assert.equal((await dataLines(path.join(dir, "demo-data"))).length, 12);
+  // 4 targets: three tiers and the pool's second member
+  assert.equal((await dataLines(path.join(dir, "demo-data"))).length, 16);
 });
 
 test("a reader that closes the pipe early (| head) ends the CLI quietly, with the command's own exit code", async (t) => {

@@ -206,3 +206,15 @@ test("report: --by member, and a pool tier's figures as its users see them, equa
   const table = await runCli(["report", "r.jsonl"], { cwd: dir });
   assert.match(table.stdout, /Pools\npool \/ member +share +sent +success +p50 +p95\nc tier 1 \(weighted\) +100% +- +86\.0%/);
 });
+
+test("weighted quantiles with every weight 1 are the unweighted definition (numpy's averaged_inverted_cdf)", async () => {
+  const { weightedQuantiles } = await import("../src/analysis/weightedQuantiles.js");
+  const { quantilesBySelection } = await import("../src/analysis/quantilesBySelection.js");
+  const rand = createRng(99);
+  for (const n of [1, 2, 3, 4, 10, 20, 101, 1000]) {
+    const values = Float64Array.from({ length: n }, () => Math.round(rand() * 50));
+    const ps = [0.05, 0.25, 0.5, 0.75, 0.95, 0.99];
+    const want = quantilesBySelection(Float64Array.from(values), n, ps);
+    assert.deepEqual(weightedQuantiles(values, new Float64Array(n).fill(1), n, ps), want, `n=${n}`);
+  }
+});

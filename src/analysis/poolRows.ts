@@ -16,9 +16,12 @@ export interface PoolRow {
   p95_ms: number | null;
 }
 
-/** The pool tiers of a policy, from accumulators grouped by member (keys.member). */
+/**
+ * The pool tiers of a policy, from accumulators grouped by endpoint and model: a member's attempts are its
+ * target's, whichever chain's probe recorded them (a model in two chains is probed once).
+ */
 export function poolRows(policy: Policy, accs: readonly GroupAcc[]): PoolRow[] {
-  const byMember = new Map(accs.map((a) => [String(a.keys.member), a]));
+  const byMember = new Map(accs.map((a) => [`${a.keys.endpoint}/${a.keys.model}`, a]));
   const out: PoolRow[] = [];
   for (const chain of Object.values(policy.chains)) {
     for (const tier of chain.tiers) {
@@ -26,7 +29,7 @@ export function poolRows(policy: Policy, accs: readonly GroupAcc[]): PoolRow[] {
       const members = membersOf(tier);
       const total = members.reduce((a, m) => a + (tier.strategy === "weighted" ? m.weight : 1), 0);
       const rows = members.map((m) => {
-        const acc = byMember.get(m.member!);
+        const acc = byMember.get(`${m.endpoint}/${m.model}`);
         const row = acc ? finishGroup({ ...acc, latencies: { data: acc.latencies.data.slice(0, acc.latencies.n), n: acc.latencies.n } }) : undefined;
         return { member: m.member!, share: (tier.strategy === "weighted" ? m.weight : 1) / total, sent: row?.sent ?? 0, success_rate: row?.success_rate ?? null, p95_ms: row?.p95_ms ?? null, acc };
       });

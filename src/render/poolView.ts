@@ -20,6 +20,6 @@ export function poolView(rows: readonly PoolRow[]): View {
       { key: "p95_ms", header: "p95", align: "right", format: fmt.ms },
     ],
     rows: out,
-    notes: ["a pool's success and latency: its members' weighted by their share of first attempts (strategy weighted: the weights; latency, least_errors: equal)"],
+    notes: ["a pool's success and latency: its members' (every attempt to the member's endpoint and model) weighted by their share of first attempts (strategy weighted: the weights; latency, least_errors: equal)"],
   };
 }

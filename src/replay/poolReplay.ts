@@ -62,8 +62,10 @@ export function poolReplay(history: History, tier: Tier) {
     return { ok, time: ok ? lat : timedOut ? m.timeoutMs : Math.min(lat, m.timeoutMs), cost, gateway: ok && history.gateway[col]![row] === 1, seen: true };
   };
 
+  // weighted: the same picks every round
+  const weightedPicks = members.map((x, i) => ({ p: x.m.weight / total, order: [i, ...byWeight.filter((j) => j !== i)] }));
   const orders = (): { p: number; order: number[] }[] => {
-    if (tier.strategy === "weighted") return members.map((x, i) => ({ p: x.m.weight / total, order: [i, ...byWeight.filter((j) => j !== i)] }));
+    if (tier.strategy === "weighted") return weightedPicks;
     const score = (j: number) => (tier.strategy === "latency" ? (ewma[j] ?? -1) : fails[j]!);
     const ranked = byWeight.map((j, r) => ({ j, r })).sort((a, b) => score(a.j) - score(b.j) || a.r - b.r).map((x) => x.j);
     if (rounds % EXPLORE_EVERY === EXPLORE_EVERY - 1 && ranked.length > 1) return [{ p: 1, order: [ranked[1]!, ranked[0]!, ...ranked.slice(2)] }];

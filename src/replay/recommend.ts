@@ -134,9 +134,9 @@ function recommendChain(history: History, chain: Chain, optimize: Objective[], m
   const fallbackGain = fbProp[1] < fbCur[0];
   const p95Gain = current.p95_ms !== null && best.result.p95_ms !== null && best.result.p95_ms <= current.p95_ms * 0.8;
   const costGain = current.cost_per_1k !== null && best.result.cost_per_1k !== null && best.result.cost_per_1k <= current.cost_per_1k * 0.8;
-  // more requests falling back (intervals apart) is a cost of its own: load and latency on later tiers,
-  // and answers of another quality; only a gain in success pays for it
-  const fallbackLoss = fbProp[0] > fbCur[1];
+  // more requests falling back (by more than a point) is a cost of its own: load and latency on later
+  // tiers, and answers of another quality; only a gain in success pays for it
+  const fallbackLoss = (best.result.fallback_activation_rate ?? 0) > (current.fallback_activation_rate ?? 0) + 0.01;
   if (successGain || pools.length > 0 || (notWorse && !fallbackLoss && (reorderBacked || fallbackGain || p95Gain || costGain))) {
     const why = pools.length > 0 && !successGain
       ? `a pool member's success interval lies below another's (${notes[0]}); replayed: p95 ${ms(current.p95_ms)} → ${ms(best.result.p95_ms)}, fallback activation ${pct(current.fallback_activation_rate)} → ${pct(best.result.fallback_activation_rate)}`

@@ -51,13 +51,14 @@ export async function demoCommand(opts: DemoOptions, io: CliIo): Promise<number>
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     io.stdout.write(renderTable(groupView(groups.rows(), by, `Per model: ${records.length} probes in ${seconds} s`), tableWidth(io)));
     io.stdout.write("\n");
-    io.stdout.write(renderTable(chainView(chains.rows(), "Chain default, replayed over each round (gpt-4.1 → claude-sonnet-4 → llama-3.1-8b)"), tableWidth(io)));
+    io.stdout.write(renderTable(chainView(chains.rows(), "Chains, replayed over each round (default: gpt-4.1 → claude-sonnet-4 → llama-3.1-8b; pooled: gpt-4.1 70 / gpt-4.1-azure 30 → claude-sonnet-4)"), tableWidth(io)));
     io.stdout.write(
       [
         "",
         `Records: ${dataDir}`,
         "Try next:",
         `  npx tierwatch report --data-dir ${dataDir} --by model`,
+        `  npx tierwatch report --data-dir ${dataDir} --policy ${path.relative(io.cwd, policyFile) || policyFile} --by member   # the pool`,
         `  npx tierwatch report --data-dir ${dataDir} --format json`,
         `  npx tierwatch mock --scenario ${path.relative(io.cwd, scenarioFile) || scenarioFile} --port 8787   # the same simulator, to point your own tools at`,
         "Against your gateway:",

@@ -76,7 +76,7 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
   let pools: PoolRow[] = [];
   if (hasPools && policy && current.records > 0) {
     if (await allFiles(files)) {
-      const byMember = await summarizeFiles(files, { ...spec, by: ["member"], windows: [spec.windows[0]!] }, { threads: opts.threads, keepAccs: true });
+      const byMember = await summarizeFiles(files, { ...spec, by: ["endpoint", "model"], windows: [spec.windows[0]!] }, { threads: opts.threads, keepAccs: true });
       pools = poolRows(policy, byMember.windows[0]!.accs ?? []);
     } else io.stderr.write("tierwatch: pool tiers' figures need a second read of the input: pass files, not a pipe, to see them\n");
   }
