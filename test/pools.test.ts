@@ -218,3 +218,24 @@ test("weighted quantiles with every weight 1 are the unweighted definition (nump
     assert.deepEqual(weightedQuantiles(values, new Float64Array(n).fill(1), n, ps), want, `n=${n}`);
   }
 });
+
+test("validation and lint cover pools: model or members, distinct members, positive weights, providers counted by member, the worst case over every member", async () => {
+  const { validatePolicy } = await import("../src/policy/validatePolicy.js");
+  const { lintPolicy } = await import("../src/policy/lintPolicy.js");
+  const { worstCaseMs } = await import("../src/policy/worstCaseMs.js");
+  const { probeTargets } = await import("../src/probe/probeTargets.js");
+  const check = (tier: Record<string, unknown>) =>
+    validatePolicy({ version: 1, endpoints: { a: { base_url: "http://127.0.0.1:9/v1" }, b: { base_url: "http://127.0.0.1:8/v1" } }, chains: { c: { tiers: [tier, { model: "z", endpoint: "a" }] } } }, { env: {}, source: "t" });
+  const messages = (tier: Record<string, unknown>) => check(tier).problems.filter((p) => p.severity === "error").map((p) => `${p.path}: ${p.message}`);
+  assert.deepEqual(messages({ model: "m", members: [{ model: "m", endpoint: "a" }] }), ["chains.c.tiers[0].members: a tier is either one model or a pool of members: remove model (or members)"]);
+  assert.deepEqual(messages({ members: [{ model: "m", endpoint: "a" }, { model: "m", endpoint: "a" }] }), ["chains.c.tiers[0].members[1]: is members[0] again (the same model on the same endpoint with the same headers): members must differ"]);
+  assert.match(messages({ members: [{ model: "m", endpoint: "a", weight: 0 }] })[0]!, /members\[0\]\.weight: must be > 0/);
+  const ok = check({ members: [{ model: "gpt-4.1", endpoint: "a", timeout_ms: 3000 }, { model: "gpt-4.1", endpoint: "b", timeout_ms: 1000, provider: "azure" }], retry: { max_attempts: 1 } });
+  assert.deepEqual(ok.problems.filter((p) => p.severity === "error"), []);
+  const policy = ok.policy!;
+  // two providers within the pool: no single-provider warning
+  assert.ok(!lintPolicy(policy).some((p) => /every tier is served by/.test(p.message)));
+  // two attempts (one per member) at the slower member's 3 s, then tier 2 (20 s × 2 attempts and a backoff)
+  assert.equal(worstCaseMs(policy.chains.c!), 2 * 3000 + 2 * 20_000 + 250);
+  assert.deepEqual(probeTargets(policy).map((t) => `${t.endpoint.name}/${t.model}`), ["a/gpt-4.1", "b/gpt-4.1", "a/z"]);
+});
