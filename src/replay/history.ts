@@ -22,6 +22,23 @@ export interface History {
   servedElsewhere: Map<string, number>[];
 }
 
+/** A target's recorded rounds: how many it has, its ok answers' latencies, those within `timeoutMs`, and those a gateway served elsewhere. */
+export function targetRounds(history: History, col: number, timeoutMs: number): { samples: number; okWithin: number; oks: number[]; viaGateway: number } {
+  const out = { samples: 0, okWithin: 0, oks: [] as number[], viaGateway: 0 };
+  if (col < 0) return out;
+  for (let i = 0; i < history.ts.length; i++) {
+    const st = history.status[col]![i]!;
+    if (st === MISSING) continue;
+    out.samples++;
+    if (st !== OK) continue;
+    const lat = history.latency[col]![i]!;
+    out.viaGateway += history.gateway[col]![i]!;
+    out.oks.push(lat);
+    if (lat <= timeoutMs) out.okWithin++;
+  }
+  return out;
+}
+
 /** The status index that means ok (for fast comparisons). */
 export const STATUS_OK = OK;
 

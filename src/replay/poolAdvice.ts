@@ -1,7 +1,7 @@
 import { wilsonInterval } from "../analysis/wilsonInterval.js";
 import type { Chain, Tier } from "../model/policy.js";
 import { targetKey } from "../model/targetKey.js";
-import { MISSING, STATUS_OK, type History } from "./history.js";
+import { targetRounds, type History } from "./history.js";
 
 /** A pool member's evidence and the weight proposed for it. */
 export interface MemberAdvice {
@@ -54,17 +54,7 @@ export function poolAdvice(history: History, chain: Chain, minRounds: number): P
 const round = (x: number) => Math.round(x * 100) / 100;
 
 function evidence(history: History, m: Tier): MemberAdvice {
-  const col = history.targets.indexOf(targetKey(m.endpoint, m.model, m.headersId));
-  let samples = 0;
-  let ok = 0;
-  if (col >= 0) {
-    for (let i = 0; i < history.ts.length; i++) {
-      const st = history.status[col]![i]!;
-      if (st === MISSING) continue;
-      samples++;
-      if (st === STATUS_OK && history.latency[col]![i]! <= m.timeoutMs) ok++;
-    }
-  }
+  const { samples, okWithin: ok } = targetRounds(history, history.targets.indexOf(targetKey(m.endpoint, m.model, m.headersId)), m.timeoutMs);
   return { member: m.member ?? `${m.endpoint}/${m.model}`, weight: m.weight, proposed: m.weight, samples, success_rate: samples ? ok / samples : null, success_ci: wilsonInterval(ok, samples) };
 }
 

@@ -1,5 +1,6 @@
 import { targetKey } from "../model/targetKey.js";
 import { poolAdvice, withWeights, type PoolAdvice } from "./poolAdvice.js";
+import { targetRounds } from "./history.js";
 import { quantileSorted } from "../analysis/quantileSorted.js";
 import { wilsonInterval } from "../analysis/wilsonInterval.js";
 import { worstCaseMs } from "../policy/worstCaseMs.js";
@@ -236,22 +237,7 @@ function better(a: ReplayResult, b: ReplayResult, optimize: Objective[]): boolea
 
 function tierEvidence(history: History, t: Tier): TierEvidence {
   const col = history.targets.indexOf(targetKey(t.endpoint, t.model, t.headersId));
-  const oks: number[] = [];
-  let samples = 0;
-  let okWithin = 0;
-  let viaGateway = 0;
-  if (col >= 0) {
-    for (let i = 0; i < history.ts.length; i++) {
-      const st = history.status[col]![i]!;
-      if (st === MISSING) continue;
-      samples++;
-      if (st === STATUS_OK) {
-        viaGateway += history.gateway[col]![i]!;
-        oks.push(history.latency[col]![i]!);
-        if (history.latency[col]![i]! <= t.timeoutMs) okWithin++;
-      }
-    }
-  }
+  const { samples, okWithin, oks, viaGateway } = targetRounds(history, col, t.timeoutMs);
   const sorted = Float64Array.from(oks).sort();
   const q = (p: number) => quantileSorted(sorted, p) ?? null;
   const roundUp = (x: number) => Math.max(100, Math.ceil(x / 100) * 100);

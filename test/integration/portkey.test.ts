@@ -5,28 +5,18 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { test, type TestContext } from "node:test";
 import { startSimulator } from "../../src/sim/startSimulator.js";
 import { spawnCli } from "../helpers/runCli.js";
+import { freePort } from "../helpers/freePort.js";
 import { tempDir } from "../helpers/tempDir.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // dist/test/integration → test/integration, where the package is installed
 const GATEWAY = path.resolve(here, "../../../test/integration/node_modules/@portkey-ai/gateway/build/start-server.js");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts Portkey's gateway on a free port; resolves once it answers. */
 async function startPortkey(t: TestContext): Promise<string> {

@@ -6,12 +6,12 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { test, type TestContext } from "node:test";
 import { startSimulator } from "../../src/sim/startSimulator.js";
 import { BIN, spawnCli } from "../helpers/runCli.js";
+import { freePort } from "../helpers/freePort.js";
 import { tempDir } from "../helpers/tempDir.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -23,16 +23,6 @@ function which(cmd: string): string {
   return r.stdout.trim();
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts a process that lives until the test ends; its output is kept for failure messages. */
 function background(t: TestContext, cmd: string, args: string[], cwd: string): { child: ChildProcess; output: () => string } {
