@@ -135,7 +135,9 @@ test("report --format html in headless Chromium: the demo's data and a 1M-record
   const demo = await spawnCli(["demo", "--data-dir", "demo-data"], { cwd: dir, timeoutMs: 120_000 });
   assert.equal(demo.code, 0, demo.stderr);
   const shot = path.join(dir, "report.png");
-  const onDemo = await check(browser, dir, ["demo-data"], "demo", shot);
+  // the demo's policy, so the chains are replayed as configured (its endpoint's URL is not needed to read)
+  const demoPolicy = path.resolve(here, "../../../fixtures/demo/tierwatch.yaml");
+  const onDemo = await check(browser, dir, ["demo-data", "--policy", demoPolicy], "demo", shot);
   assert.ok(onDemo.page.drawn.charts.some((c) => c.labels.includes("gateway")), "the demo's gateway fallback is drawn");
   // the README's screenshot is this one (kept beside the build for whoever updates docs/report.png)
   await copyFile(shot, path.resolve(here, "report.png"));

@@ -49,6 +49,9 @@ export async function demoCommand(opts: DemoOptions, io: CliIo): Promise<number>
       return 0;
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    // the chains as configured: without the policy, a report learns them from the records, where a model
+    // two chains share is recorded under the first
+    const shownPolicy = path.relative(io.cwd, policyFile) || policyFile;
     io.stdout.write(renderTable(groupView(groups.rows(), by, `Per model: ${records.length} probes in ${seconds} s`), tableWidth(io)));
     io.stdout.write("\n");
     io.stdout.write(renderTable(chainView(chains.rows(), "Chains, replayed over each round (default: gpt-4.1 → claude-sonnet-4 → llama-3.1-8b; pooled: gpt-4.1 70 / gpt-4.1-azure 30 → claude-sonnet-4)"), tableWidth(io)));
@@ -57,9 +60,9 @@ export async function demoCommand(opts: DemoOptions, io: CliIo): Promise<number>
         "",
         `Records: ${dataDir}`,
         "Try next:",
-        `  npx tierwatch report --data-dir ${dataDir} --by model`,
-        `  npx tierwatch report --data-dir ${dataDir} --policy ${path.relative(io.cwd, policyFile) || policyFile} --by member   # the pool`,
-        `  npx tierwatch report --data-dir ${dataDir} --format json`,
+        `  npx tierwatch report --data-dir ${dataDir} --policy ${shownPolicy} --by model`,
+        `  npx tierwatch report --data-dir ${dataDir} --policy ${shownPolicy} --by member   # the pool`,
+        `  npx tierwatch report --data-dir ${dataDir} --policy ${shownPolicy} --format html --output demo.html`,
         `  npx tierwatch mock --scenario ${path.relative(io.cwd, scenarioFile) || scenarioFile} --port 8787   # the same simulator, to point your own tools at`,
         "Against your gateway:",
         "  export FB_OPENAI_BASE_URL=https://<your-gateway>/v1 FB_API_KEY_SECRET=<key>",

@@ -9,6 +9,7 @@ import { readNotes } from "../../store/readNotes.js";
 import { roundForOutput } from "../../render/outputNumbers.js";
 import { shownInput, STDIN } from "../../store/stdin.js";
 import { poolRows, type PoolRow } from "../../analysis/poolRows.js";
+import { wrapText } from "../../util/wrapText.js";
 import { parseDuration } from "../../util/duration.js";
 import { parseTime } from "../../util/parseTime.js";
 import { type CliIo, tableWidth } from "../io.js";
@@ -83,6 +84,9 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
   const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
   const window = { since: iso(since), until: iso(until) };
   io.stderr.write(readNotes(read, io.cwd));
+  if (!policy && current.chains.some((c) => c.source === "replay")) {
+    io.stderr.write(`${wrapText("tierwatch: chains replayed as the records name them (no policy): a model probed once for several chains counts in the first only; --policy replays the chains as configured", tableWidth(io))}\n`);
+  }
   const empty = current.records === 0;
   // an empty window is exit 4; JSON and CSV still print their (empty) document, so `| jq` and a CSV
   // reader get one; a table has nothing to show
