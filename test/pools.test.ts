@@ -238,4 +238,6 @@ test("validation and lint cover pools: model or members, distinct members, posit
   // two attempts (one per member) at the slower member's 3 s, then tier 2 (20 s × 2 attempts and a backoff)
   assert.equal(worstCaseMs(policy.chains.c!), 2 * 3000 + 2 * 20_000 + 250);
   assert.deepEqual(probeTargets(policy).map((t) => `${t.endpoint.name}/${t.model}`), ["a/gpt-4.1", "b/gpt-4.1", "a/z"]);
+  const { tierName } = await import("../src/model/policy.js");
+  assert.equal(tierName(policy.chains.c!.tiers[0]!), "gpt-4.1 1 / b/gpt-4.1 1", "validate and the dry run name a pool by its members and weights");
 });

@@ -1,5 +1,5 @@
 import { evaluateAlertRules } from "../alerts/createAlerting.js";
-import type { Chain, Policy } from "../model/policy.js";
+import { tierName, type Chain, type Policy } from "../model/policy.js";
 import { worstCaseMs } from "../policy/worstCaseMs.js";
 import type { ProbeTarget } from "../probe/probeTargets.js";
 import { formatMs } from "../util/duration.js";
@@ -34,7 +34,7 @@ export async function printDryRun(plan: DryRunPlan, io: CliIo, now = Date.now())
     ttft_timeout_ms: plan.stream ? (t.tier.ttftTimeoutMs ?? null) : null,
     stream: plan.stream,
   }));
-  const chains = plan.chains.map((c) => ({ chain: c.name, tiers: c.tiers.slice(0, c.maxDepth).map((t) => t.model), worst_case_ms: worstCaseMs(c), deadline_ms: c.deadlineMs ?? null }));
+  const chains = plan.chains.map((c) => ({ chain: c.name, tiers: c.tiers.slice(0, c.maxDepth).map(tierName), worst_case_ms: worstCaseMs(c), deadline_ms: c.deadlineMs ?? null }));
   const verdicts = plan.policy.alerts.length > 0 ? await evaluateAlertRules(plan.policy, plan.dataDir, now) : [];
   const alerts = plan.policy.alerts.map((a, i) => ({
     alert: a.name,

@@ -89,6 +89,13 @@ export function membersOf(tier: Tier): Tier[] {
   return tier.members.length > 0 ? tier.members : [tier];
 }
 
+/** A tier as people name it: its model, or a pool's members with their weights (`gpt-4.1 70 / gpt-4.1-azure 30`). */
+export function tierName(tier: Tier): string {
+  if (tier.members.length < 2) return tier.model;
+  const names = tier.members.map((m) => (m.endpoint === tier.endpoint ? m.model : m.member!));
+  return tier.strategy === "weighted" ? tier.members.map((m, i) => `${names[i]} ${m.weight}`).join(" / ") : `${names.join(" / ")} (${tier.strategy})`;
+}
+
 /**
  * How many attempts a tier makes at most: retry.max_attempts, and never fewer than its members, so that
  * every member of a pool is tried before the chain moves on. Attempts go to the members in the

@@ -1,5 +1,6 @@
 import { ExitCode, TierwatchError, type Problem } from "../../errors.js";
 import { loadPolicy } from "../../policy/loadPolicy.js";
+import { tierAttempts, tierName } from "../../model/policy.js";
 import { worstCaseMs } from "../../policy/worstCaseMs.js";
 import { formatMs } from "../../util/duration.js";
 import { tableWidth, type CliIo } from "../io.js";
@@ -24,7 +25,7 @@ export async function validateCommand(opts: ValidateOptions, io: CliIo): Promise
     source = loaded.policy.source;
     if (loaded.notice) io.stderr.write(`${loaded.notice}\n`);
     summary = Object.values(loaded.policy.chains).map((c) => {
-      const tiers = c.tiers.map((t) => `${t.model} (${formatMs(t.timeoutMs)}${t.retry.maxAttempts > 1 ? ` ×${t.retry.maxAttempts}` : ""})`).join(" → ");
+      const tiers = c.tiers.map((t) => `${tierName(t)} (${formatMs(t.timeoutMs)}${tierAttempts(t) > 1 ? ` ×${tierAttempts(t)}` : ""})`).join(" → ");
       return `chain ${c.name}: ${tiers}; worst case ${formatMs(worstCaseMs(c))}${c.deadlineMs ? `, deadline ${formatMs(c.deadlineMs)}` : ""}`;
     });
   } catch (err) {
