@@ -223,3 +223,23 @@ test("validate: an endpoint sent Portkey or LiteLLM headers but read as generic 
   assert.deepEqual(await write("portkey", "x-portkey-config"), []);
   assert.deepEqual(await write("generic", "x-route"), []);
 });
+
+test("plain and streamed probes are grouped apart when a window holds both; a record that does not say counts as plain", async (t) => {
+  const { record } = await import("./helpers/builders.js");
+  const dir = await tempDir(t);
+  const at = (i: number) => new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString();
+  const old = [0, 1, 2].map((i) => {
+    const r = record({ ts: at(i), latency_ms: 10 }) as unknown as Record<string, unknown>;
+    delete r.stream;
+    return JSON.stringify(r);
+  });
+  const plain = [3, 4].map((i) => JSON.stringify(record({ ts: at(i), latency_ms: 20, stream: false })));
+  const streamed = [5, 6].map((i) => JSON.stringify(record({ ts: at(i), latency_ms: 30, stream: true })));
+  await writeFile(path.join(dir, "a.jsonl"), `${[...old, ...plain].join("\n")}\n`);
+  await writeFile(path.join(dir, "b.jsonl"), `${[...old, ...plain, ...streamed].join("\n")}\n`);
+  const groups = async (file: string) => (JSON.parse((await runCli(["report", file, "--by", "model", "--format", "json"], { cwd: dir })).stdout) as { groups: Record<string, unknown>[] }).groups;
+  const a = await groups("a.jsonl");
+  assert.deepEqual(a.map((g) => [g.stream, g.sent]), [[undefined, 5]], "old and plain records: one group, no stream key");
+  const b = await groups("b.jsonl");
+  assert.deepEqual(b.map((g) => [g.stream, g.sent]), [[false, 5], [true, 2]]);
+});

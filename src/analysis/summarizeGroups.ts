@@ -18,6 +18,9 @@ export function dimensionValue(r: AttemptRecord, d: Dimension, bucketMs = 3_600_
       return r.ts.slice(0, 10);
     case "bucket":
       return new Date(Math.floor(Date.parse(r.ts) / bucketMs) * bucketMs).toISOString();
+    case "stream":
+      // a record that does not say it streamed was a plain request
+      return r.stream ?? false;
     default:
       return r[d] ?? null;
   }

@@ -241,6 +241,8 @@ function createContext(spec: SummarySpec, out: PartialSummary, edges: RangeEdges
     if (t === T_STRING) return scan.esc[f] ? ids.ofText(str(buf, f)!) : ids.ofBytes(buf, dv, scan.start[f]!, scan.end[f]!);
     if (t === T_NUMBER) return ids.ofNumber(scan.num[f]!);
     if (t === T_TRUE || t === T_FALSE) return ids.ofBoolean(t === T_TRUE);
+    // a record that does not say it streamed was a plain request (an application's logger, an older writer)
+    if (f === F.stream) return ids.ofBoolean(false);
     return 0;
   };
   const hourIds = createValueIds();

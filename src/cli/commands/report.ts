@@ -62,13 +62,12 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
     sloByChain: policySlos(policy),
     chains: policy ? policyChains(policy) : null,
   };
-  let { windows: results, read } = await summarizeFiles(files, spec, { threads: opts.threads });
+  const { windows: results, read } = await summarizeFiles(files, spec, { threads: opts.threads });
   if (autoStream) {
-    const seen = new Set(results.flatMap((w) => w.groups.map((g) => g.keys.stream ?? null)));
+    // a record without the field counts as plain, so one pass always does
+    const seen = new Set(results.flatMap((w) => w.groups.map((g) => g.keys.stream)));
     if (seen.has(true) && seen.has(false)) by = spec.by;
-    else if (seen.size <= 1) for (const w of results) for (const g of w.groups) delete g.keys.stream;
-    // records from before the stream field and records of one kind: read again without the split
-    else ({ windows: results, read } = await summarizeFiles(files, { ...spec, by }, { threads: opts.threads }));
+    else for (const w of results) for (const g of w.groups) delete g.keys.stream;
   }
   const current = results[0]!;
   const previous = results[1];
