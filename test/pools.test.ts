@@ -140,14 +140,14 @@ chains:
     retry: { max_attempts: 1 }
     deadline_ms: 10000
 `;
-  const history = (eastFails: number) => {
+  const history = (eastFails: number, westMs = 120) => {
     const rand = createRng(7);
     const lines: string[] = [];
     for (let i = 0; i < 200; i++) {
       const ts = new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString();
       const east = rand() < eastFails;
       lines.push(JSON.stringify(record({ ts, run_id: "r", round: i, endpoint: "east", model: "gpt-4.1", member: "east/gpt-4.1", status: east ? "server_error" : "ok", latency_ms: 100 })));
-      lines.push(JSON.stringify(record({ ts, run_id: "r", round: i, endpoint: "west", model: "gpt-4.1", member: "west/gpt-4.1", status: "ok", latency_ms: 120 })));
+      lines.push(JSON.stringify(record({ ts, run_id: "r", round: i, endpoint: "west", model: "gpt-4.1", member: "west/gpt-4.1", status: "ok", latency_ms: westMs })));
       lines.push(JSON.stringify(record({ ts, run_id: "r", round: i, endpoint: "west", model: "claude-sonnet-4", status: "ok", latency_ms: 150 })));
     }
     return `${lines.join("\n")}\n`;
@@ -155,11 +155,17 @@ chains:
   await writeFile(path.join(dir, "tierwatch.yaml"), policyText);
   await writeFile(path.join(dir, "failing.jsonl"), history(0.3));
   await writeFile(path.join(dir, "healthy.jsonl"), history(0));
+  await writeFile(path.join(dir, "slow.jsonl"), history(0, 400));
   const healthy = await runCli(["recommend", "healthy.jsonl", "--format", "json"], { cwd: dir });
   assert.equal(healthy.code, 0, healthy.stderr);
   const h = (JSON.parse(healthy.stdout) as { chains: { verdict: string; pools: unknown[] }[] }).chains[0]!;
   assert.deepEqual(h.pools, []);
   assert.equal(h.verdict, "keep");
+  assert.ok(!(h as unknown as { flags: string[] }).flags.some((f) => /strategy latency/.test(f)), "100 against 120 ms: no strategy advice");
+  // members that answer alike, one much faster: the latency strategy is suggested
+  const slow = await runCli(["recommend", "slow.jsonl", "--format", "json"], { cwd: dir });
+  const flags = (JSON.parse(slow.stdout) as { chains: { flags: string[] }[] }).chains[0]!.flags;
+  assert.ok(flags.includes("tier 1: strategy latency would send most requests to east/gpt-4.1 (median 100 ms against west/gpt-4.1's 400 ms, success alike); set strategy: latency to follow it"), flags.join("\n"));
   const w = await runCli(["recommend", "failing.jsonl", "--write"], { cwd: dir });
   assert.equal(w.code, 0, w.stderr);
   assert.match(w.stdout.replace(/\s+/g, " "), /shift east\/gpt-4\.1 50 → 25: its success 7\d\.\d% \[\d+\.\d%–\d+\.\d%\] against west\/gpt-4\.1's 100\.0% \[9\d\.\d%–100\.0%\] over 200 rounds/);

@@ -24,6 +24,30 @@ export interface PoolAdvice {
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 /**
+ * A strategy for a weighted pool whose members answer equally well (their success intervals overlap)
+ * but one clearly faster: its median latency at most two thirds of another's, over min-rounds each.
+ */
+export function strategyAdvice(history: History, chain: Chain, minRounds: number): string[] {
+  const out: string[] = [];
+  for (const tier of chain.tiers.slice(0, chain.maxDepth)) {
+    if (tier.members.length < 2 || tier.strategy !== "weighted") continue;
+    const ev = tier.members.map((m) => {
+      const r = targetRounds(history, history.targets.indexOf(targetKey(m.endpoint, m.model, m.headersId)), m.timeoutMs);
+      const sorted = Float64Array.from(r.oks).sort();
+      return { m, samples: r.samples, ci: wilsonInterval(r.okWithin, r.samples), p50: sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : null };
+    });
+    if (ev.some((e) => e.samples < minRounds || e.p50 === null || e.ci === null)) continue;
+    const overlap = ev.every((a) => ev.every((b) => a.ci![0] <= b.ci![1]));
+    const fast = ev.reduce((a, b) => (b.p50! < a.p50! ? b : a));
+    const slow = ev.reduce((a, b) => (b.p50! > a.p50! ? b : a));
+    if (overlap && fast.p50! <= (slow.p50! * 2) / 3) {
+      out.push(`tier ${tier.index}: strategy latency would send most requests to ${fast.m.member} (median ${Math.round(fast.p50!)} ms against ${slow.m.member}'s ${Math.round(slow.p50!)} ms, success alike); set strategy: latency to follow it`);
+    }
+  }
+  return out;
+}
+
+/**
  * Weights for a pool, on the same evidence rules as a reorder: a member whose success interval lies wholly
  * below the best member's, over at least `minRounds` rounds each, gives half its weight to the best.
  * A pool whose members' intervals overlap is left as it is.

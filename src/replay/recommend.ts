@@ -1,5 +1,5 @@
 import { targetKey } from "../model/targetKey.js";
-import { poolAdvice, withWeights, type PoolAdvice } from "./poolAdvice.js";
+import { poolAdvice, strategyAdvice, withWeights, type PoolAdvice } from "./poolAdvice.js";
 import { targetRounds } from "./history.js";
 import { quantileSorted } from "../analysis/quantileSorted.js";
 import { wilsonInterval } from "../analysis/wilsonInterval.js";
@@ -63,6 +63,7 @@ function recommendChain(history: History, chain: Chain, optimize: Objective[], m
   const elsewhere = evidence.filter((e) => e.gateway_fallback_ci !== null && e.gateway_fallback_ci[0] >= GATEWAY_SHARE);
   for (const e of elsewhere) flags.push(gatewayFlag(e));
   const pools = current.requests >= minRounds ? poolAdvice(history, chain, minRounds) : [];
+  if (pools.length === 0) flags.push(...strategyAdvice(history, chain, minRounds));
   const base = { chain: chain.name, tiers: evidence, current, flags, pools };
   if (current.requests < minRounds) {
     return { ...base, verdict: "not_enough_evidence", reason: `${current.requests} recorded round(s); at least ${minRounds} are needed before changing a policy`, proposed: null, proposal: null, notes: [] };
