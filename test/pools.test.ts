@@ -233,6 +233,7 @@ test("validation and lint cover pools: model or members, distinct members, posit
   const check = (tier: Record<string, unknown>) =>
     validatePolicy({ version: 1, endpoints: { a: { base_url: "http://127.0.0.1:9/v1" }, b: { base_url: "http://127.0.0.1:8/v1" } }, chains: { c: { tiers: [tier, { model: "z", endpoint: "a" }] } } }, { env: {}, source: "t" });
   const messages = (tier: Record<string, unknown>) => check(tier).problems.filter((p) => p.severity === "error").map((p) => `${p.path}: ${p.message}`);
+  assert.deepEqual(messages({ timeout_ms: 5 }), ["chains.c.tiers[0]: needs model or members"]);
   assert.deepEqual(messages({ model: "m", members: [{ model: "m", endpoint: "a" }] }), ["chains.c.tiers[0].members: a tier is either one model or a pool of members: remove model (or members)"]);
   assert.deepEqual(messages({ members: [{ model: "m", endpoint: "a" }, { model: "m", endpoint: "a" }] }), ["chains.c.tiers[0].members[1]: is members[0] again (the same model on the same endpoint with the same headers): members must differ"]);
   assert.match(messages({ members: [{ model: "m", endpoint: "a", weight: 0 }] })[0]!, /members\[0\]\.weight: must be > 0/);

@@ -5,7 +5,7 @@ import { wrapText } from "../util/wrapText.js";
 import { oneOf, port, positiveInt } from "./parseOptions.js";
 import { printProblems } from "./printProblems.js";
 import { shownInput } from "../store/stdin.js";
-import { LABELS, METRICS, metricsHelp } from "../model/metrics.js";
+import { LABELS, METRIC_DEFINITIONS, METRICS } from "../model/metrics.js";
 
 const EXIT_HELP =
   "Exit codes: 0 done · 1 a check failed (--strict, a gate threshold) · 2 usage or policy error, nothing sent · " +
@@ -19,7 +19,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   // help fits the terminal (or COLUMNS; 80 in a pipe, as commander's own): footers wrap with a hanging indent
   const helpWidth = tableWidth(io) ?? 80;
   const footer = (text: string, hang: number | string = 2) => () => `\n${wrapText(text, helpWidth, hang)}`;
-  const METRICS_HELP = () => `\nMetrics:\n${metricsHelp(helpWidth)}`;
+  // one entry per metric, its definition wrapped under itself
+  const METRICS_HELP = () => `\nMetrics:\n${METRIC_DEFINITIONS.map((m) => wrapText(`  ${m.name.padEnd(25)} ${m.text}`, helpWidth, " ".repeat(28))).join("\n")}`;
   // each command's module is loaded when it runs: `report` or `gate` never load the HTTP client or the spinner
   const program = new Command("tierwatch")
     .description("Probe, record and analyse LLM fallback tiers behind one OpenAI-compatible gateway")

@@ -21,7 +21,7 @@ interface MemberStats {
 
 /** Pool members' recent latency and failures, by member name. */
 export interface PoolStats {
-  observe(member: Tier, result: AttemptResult): void;
+  observe(member: Tier, result: Pick<AttemptResult, "status" | "latencyMs">): void;
   of(member: Tier): Readonly<MemberStats>;
 }
 
@@ -56,21 +56,32 @@ export function createPoolStats(): PoolStats {
 export function poolOrder(tier: Tier, stats: PoolStats, random: () => number): Tier[] {
   const members = membersOf(tier);
   if (members.length === 1) return members;
-  const byWeight = members.map((m, i) => ({ m, i })).sort((a, b) => b.m.weight - a.m.weight || a.i - b.i).map((x) => x.m);
   if (tier.strategy === "weighted") {
     const total = members.reduce((a, m) => a + m.weight, 0);
     let x = random() * total;
     const pick = members.find((m) => (x -= m.weight) < 0) ?? members[members.length - 1]!;
-    return [pick, ...byWeight.filter((m) => m !== pick)];
+    return [pick, ...byWeight(members).filter((m) => m !== pick)];
   }
+  const ranked = rankMembers(tier, stats);
+  if (random() < EXPLORE) return exploring(ranked, 1 + Math.floor(random() * (ranked.length - 1)));
+  return ranked;
+}
+
+/** Members heaviest first (ties in the policy's order). */
+export function byWeight(members: readonly Tier[]): Tier[] {
+  return members.map((m, i) => ({ m, i })).sort((a, b) => b.m.weight - a.m.weight || a.i - b.i).map((x) => x.m);
+}
+
+/** latency and least_errors: members by their statistic, best first (ties: the heavier). */
+export function rankMembers(tier: Tier, stats: PoolStats): Tier[] {
   const score = (m: Tier) => {
     const s = stats.of(m);
     return tier.strategy === "latency" ? (s.ewmaMs ?? -1) : s.failScore;
   };
-  const ranked = byWeight.map((m, i) => ({ m, i, s: score(m) })).sort((a, b) => a.s - b.s || a.i - b.i).map((x) => x.m);
-  if (random() < EXPLORE) {
-    const k = 1 + Math.floor(random() * (ranked.length - 1));
-    return [ranked[k]!, ...ranked.filter((_, j) => j !== k)];
-  }
-  return ranked;
+  return byWeight(membersOf(tier)).map((m, i) => ({ m, i, s: score(m) })).sort((a, b) => a.s - b.s || a.i - b.i).map((x) => x.m);
+}
+
+/** The ranking with its k-th member put first (an exploring request). */
+export function exploring(ranked: readonly Tier[], k: number): Tier[] {
+  return [ranked[k]!, ...ranked.filter((_, j) => j !== k)];
 }

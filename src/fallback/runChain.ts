@@ -7,7 +7,7 @@ import { breakerAdmit, breakerRecord } from "./breaker.js";
 import type { BreakerStore } from "./breakerStore.js";
 import type { Redactor } from "../util/redact.js";
 import { membersOf, tierAttempts } from "../model/policy.js";
-import { createPoolStats, poolOrder, type PoolStats } from "./poolOrder.js";
+import { poolOrder, type PoolStats } from "./poolOrder.js";
 
 /** One request through a chain, as the application would send it. */
 export interface ChainCall {
@@ -36,8 +36,8 @@ export interface EngineDeps {
   breakers: BreakerStore;
   random: () => number;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** pool members' recent latency and failures (latency and least_errors strategies); fresh when absent */
-  pools?: PoolStats;
+  /** pool members' recent latency and failures (latency and least_errors strategies): one per client or monitor run */
+  pools: PoolStats;
 }
 
 /** One attempt made (or skipped) during a chain call. */
@@ -183,8 +183,6 @@ export async function runChain(call: ChainCall, deps: EngineDeps): Promise<Chain
   return done(last?.result.status ?? "skipped", null, last?.result.errorCode ?? "exhausted", `All model tiers failed: ${reason}`);
 }
 
-const fallbackStats = createPoolStats();
-
 /**
  * One pool tier of one request: attempts go to the members in the strategy's order, one each, then
  * around again, up to tierAttempts. A failure moves to the next member untried at once (a content
@@ -200,7 +198,7 @@ async function runPool(
   attempts: ChainAttempt[],
   warnings: string[],
 ): Promise<{ served?: ChainAttempt; last?: ChainAttempt; stop?: ChainAttempt; contextTooSmall?: boolean }> {
-  const stats = deps.pools ?? fallbackStats;
+  const stats = deps.pools;
   const order = poolOrder(tier, stats, deps.random);
   const n = order.length;
   const budget = tierAttempts(tier);

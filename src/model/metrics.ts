@@ -44,21 +44,3 @@ export type Metric = (typeof METRIC_DEFINITIONS)[number]["name"];
 /** Labels a threshold can select by. */
 export const LABELS = ["tier", "model", "chain", "endpoint", "region"] as const;
 export type Label = (typeof LABELS)[number];
-
-/** The metric definitions as help text: one entry each, wrapped at `width` with a hanging indent. */
-export function metricsHelp(width = 100): string {
-  const pad = 28;
-  const lines: string[] = [];
-  for (const m of METRIC_DEFINITIONS) {
-    let line = `  ${m.name.padEnd(pad - 3)} `;
-    for (const word of m.text.split(" ")) {
-      if (line.length + word.length + 1 > width && line.trim().length > m.name.length) {
-        lines.push(line.trimEnd());
-        line = " ".repeat(pad);
-      }
-      line += `${word} `;
-    }
-    lines.push(line.trimEnd());
-  }
-  return lines.join("\n");
-}

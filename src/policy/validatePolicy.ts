@@ -68,7 +68,7 @@ export function validatePolicy(
   const sub = substituteEnv(withDefaults, env, options.offline === true);
   const problems: Problem[] = [...sub.problems];
   const validate = schemaValidator();
-  if (!validate(sub.value)) problems.push(...oneTierForm(schemaProblems(validate.errors)));
+  if (!validate(sub.value)) problems.push(...schemaProblems(validate.errors));
   const raw = sub.value as RawPolicy;
   const secrets = [...sub.secrets];
   for (const e of Object.values(raw.endpoints ?? {})) if (typeof e?.api_key === "string" && e.api_key) secrets.push(e.api_key);
@@ -88,17 +88,6 @@ export function validatePolicy(
     problems,
     secrets,
   };
-}
-
-// A tier with neither model nor members breaks both of a tier's forms: said once, in the policy's words.
-function oneTierForm(problems: Problem[]): Problem[] {
-  const missing = new Set(problems.filter((p) => /\.members$/.test(p.path) && p.message === "is required").map((p) => p.path.replace(/\.members$/, "")));
-  return problems.flatMap((p): Problem[] => {
-    const tier = p.path.replace(/\.(model|members)$/, "");
-    if (!missing.has(tier) || !problems.some((q) => q.path === `${tier}.model` && q.message === "is required")) return [p];
-    if (p.path === `${tier}.model` && p.message === "is required") return [{ ...p, path: tier, message: "needs model (one model) or members (a pool of them)" }];
-    return p.path === `${tier}.members` || (p.path === tier && /forms/.test(p.message)) ? [] : [p];
-  });
 }
 
 // The guide's defaults: an endpoint without base_url or api_key takes FB_OPENAI_BASE_URL / FB_API_KEY_SECRET.

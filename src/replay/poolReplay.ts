@@ -1,12 +1,10 @@
 import { targetKey } from "../model/targetKey.js";
 import type { Tier } from "../model/policy.js";
 import { STATUSES } from "../model/status.js";
-import { ERROR_HALF_LIFE, EXPLORE, LATENCY_HALF_LIFE } from "../fallback/poolOrder.js";
+import { byWeight, createPoolStats, EXPLORE, exploring, rankMembers } from "../fallback/poolOrder.js";
 import { MISSING, STATUS_OK, type History } from "./history.js";
 
 const STATUS_TIMEOUT = STATUSES.indexOf("timeout");
-const LATENCY_KEEP = 2 ** (-1 / LATENCY_HALF_LIFE);
-const ERROR_KEEP = 2 ** (-1 / ERROR_HALF_LIFE);
 /** The latency and least_errors strategies explore every this many requests in a replay (their EXPLORE share, without a random draw). */
 const EXPLORE_EVERY = Math.round(1 / EXPLORE);
 
@@ -42,9 +40,10 @@ export function poolReplay(history: History, tier: Tier) {
     return { m, col };
   });
   const total = members.reduce((a, x) => a + x.m.weight, 0);
-  const byWeight = members.map((_, i) => i).sort((a, b) => members[b]!.m.weight - members[a]!.m.weight || a - b);
-  const ewma: (number | null)[] = members.map(() => null);
-  const fails = members.map(() => 0);
+  const indexOf = new Map(tier.members.map((m, j) => [m, j]));
+  const indices = (order: readonly Tier[]) => order.map((m) => indexOf.get(m)!);
+  // latency and least_errors: the engine's own statistics and ranking, fed the members each round tried
+  const stats = createPoolStats();
   let rounds = 0;
 
   // a member's result in a round: whether it served, the time it took, what its answer cost
@@ -63,13 +62,12 @@ export function poolReplay(history: History, tier: Tier) {
   };
 
   // weighted: the same picks every round
-  const weightedPicks = members.map((x, i) => ({ p: x.m.weight / total, order: [i, ...byWeight.filter((j) => j !== i)] }));
+  const heaviest = byWeight(tier.members);
+  const weightedPicks = tier.members.map((m) => ({ p: m.weight / total, order: indices([m, ...heaviest.filter((x) => x !== m)]) }));
   const orders = (): { p: number; order: number[] }[] => {
     if (tier.strategy === "weighted") return weightedPicks;
-    const score = (j: number) => (tier.strategy === "latency" ? (ewma[j] ?? -1) : fails[j]!);
-    const ranked = byWeight.map((j, r) => ({ j, r })).sort((a, b) => score(a.j) - score(b.j) || a.r - b.r).map((x) => x.j);
-    if (rounds % EXPLORE_EVERY === EXPLORE_EVERY - 1 && ranked.length > 1) return [{ p: 1, order: [ranked[1]!, ranked[0]!, ...ranked.slice(2)] }];
-    return [{ p: 1, order: ranked }];
+    const ranked = rankMembers(tier, stats);
+    return [{ p: 1, order: indices(rounds % EXPLORE_EVERY === EXPLORE_EVERY - 1 ? exploring(ranked, 1) : ranked) }];
   };
 
   return {
@@ -83,10 +81,7 @@ export function poolReplay(history: History, tier: Tier) {
           const r = results[j]!;
           if (!r.seen) continue;
           spent += r.time;
-          if (tier.strategy !== "weighted") {
-            fails[j] = fails[j]! * ERROR_KEEP + (r.ok ? 0 : 1);
-            if (r.ok) ewma[j] = ewma[j] === null ? r.time : ewma[j]! * LATENCY_KEEP + r.time * (1 - LATENCY_KEEP);
-          }
+          if (tier.strategy !== "weighted") stats.observe(members[j]!.m, { status: r.ok ? "ok" : "server_error", latencyMs: r.time });
           if (r.ok) {
             if (spent <= budgetMs) {
               out.served += p;

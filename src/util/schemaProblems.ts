@@ -8,14 +8,24 @@ export function schemaProblems(errors: readonly ErrorObject[] | null | undefined
 }
 
 // A value that fits none of a field's alternatives (anyOf) gets one line in words: "must be a number or
-// a mapping (got "fast")", not one line per alternative and the validator's "must match a schema in anyOf".
+// a mapping (got "fast")", or, when the alternatives each require a key, "needs model or members"; not
+// one line per alternative and the validator's "must match a schema in anyOf".
 function mergeAlternatives(problems: Problem[]): Problem[] {
   const anyOf = new Set(problems.filter((p) => p.message === ANY_OF).map((p) => p.path));
   if (anyOf.size === 0) return problems;
+  // keys the alternatives require, by the anyOf's path
+  const required = new Map<string, string[]>();
+  for (const p of problems) {
+    if (p.message !== "is required") continue;
+    const parent = p.path.slice(0, p.path.lastIndexOf("."));
+    const key = p.path.slice(parent.length + 1);
+    if (anyOf.has(parent) && !required.get(parent)?.includes(key)) required.set(parent, [...(required.get(parent) ?? []), key]);
+  }
   const out: Problem[] = [];
   // one line per such path, where its first alternative stood, its message growing with each alternative
   const merged = new Map<string, { line: Problem; kinds: string[] }>();
   for (const p of problems) {
+    if (p.message === "is required" && (required.get(p.path.slice(0, p.path.lastIndexOf(".")))?.length ?? 0) > 1) continue;
     const alternative = anyOf.has(p.path) ? /^must be (.+) \(got (.+)\)$/.exec(p.message) : null;
     if (!anyOf.has(p.path) || (!alternative && p.message !== ANY_OF)) {
       out.push(p);
@@ -23,7 +33,8 @@ function mergeAlternatives(problems: Problem[]): Problem[] {
     }
     let entry = merged.get(p.path);
     if (!entry) {
-      entry = { line: { path: p.path, message: "is none of the forms it may take", severity: "error" }, kinds: [] };
+      const keys = required.get(p.path);
+      entry = { line: { path: p.path, message: keys && keys.length > 1 ? `needs ${keys.join(" or ")}` : "is none of the forms it may take", severity: "error" }, kinds: [] };
       merged.set(p.path, entry);
       out.push(entry.line);
     }

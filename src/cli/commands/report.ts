@@ -43,7 +43,10 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
   const policy = loaded?.policy;
   const inputs = paths.length > 0 ? paths : [opts.dataDir ?? policy?.store.dir ?? "tierwatch-data"];
   const files = await expandInputs(inputs, io.cwd);
-  if (opts.format === "html") await mustBeFiles(files);
+  if (opts.format === "html") {
+    const pipe = await firstNotFile(files);
+    if (pipe !== undefined) throw usageError(`--format html reads its inputs more than once; ${pipe === STDIN ? "standard input" : pipe} is not a file: save it to a file first`);
+  }
   const since = opts.since ? parseTime(opts.since, now, "--since") : undefined;
   const until = opts.until ? parseTime(opts.until, now, "--until") : undefined;
   if (since !== undefined && until !== undefined && since >= until) throw usageError("--since must be before --until");
@@ -75,7 +78,7 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
   const hasPools = policy !== undefined && Object.values(policy.chains).some((c) => c.tiers.some((t) => t.members.length > 1));
   let pools: PoolRow[] = [];
   if (hasPools && policy && current.records > 0) {
-    if (await allFiles(files)) {
+    if ((await firstNotFile(files)) === undefined) {
       const byMember = await summarizeFiles(files, { ...spec, by: ["endpoint", "model"], windows: [spec.windows[0]!] }, { threads: opts.threads, keepAccs: true });
       pools = poolRows(policy, byMember.windows[0]!.accs ?? []);
     } else io.stderr.write("tierwatch: pool tiers' figures need a second read of the input: pass files, not a pipe, to see them\n");
@@ -137,18 +140,10 @@ export async function reportCommand(paths: string[], opts: ReportOptions, io: Cl
   return opts.strict && read.badCount > 0 ? ExitCode.checkFailed : ExitCode.ok;
 }
 
-/** Whether every input is a regular file (one that can be read again). */
-async function allFiles(files: readonly string[]): Promise<boolean> {
-  for (const f of files) if (f === STDIN || !(await stat(f).catch(() => undefined))?.isFile()) return false;
-  return true;
-}
-
-/** The HTML report reads its inputs more than once: pipes and standard input cannot be read again. */
-async function mustBeFiles(files: readonly string[]): Promise<void> {
-  for (const f of files) {
-    const st = f === STDIN ? undefined : await stat(f).catch(() => undefined);
-    if (!st?.isFile()) throw usageError(`--format html reads its inputs more than once; ${f === STDIN ? "standard input" : f} is not a file: save it to a file first`);
-  }
+/** The first input that is not a regular file (standard input, a pipe: read once, never again), if any. */
+async function firstNotFile(files: readonly string[]): Promise<string | undefined> {
+  for (const f of files) if (f === STDIN || !(await stat(f).catch(() => undefined))?.isFile()) return f;
+  return undefined;
 }
 
 /** Writes a report to a file (--output), whole or not at all. */
